@@ -1,0 +1,67 @@
+/*
+ * metrics.c: accuracy, per-class precision/recall/F1, macro-F1 and the
+ * confusion matrix, from (gold, predicted) pairs of label indices.
+ * Macro-F1 averages over the classes that occur in gold or predictions,
+ * as scikit-learn's f1_score(average="macro") does.
+ */
+#include "internal.h"
+
+int kb_metrics_init(kb_metrics *mt, int k)
+{
+    memset(mt, 0, sizeof *mt);
+    mt->k = k;
+    size_t kk = (size_t)k;
+    mt->confusion = calloc(kk * kk, sizeof *mt->confusion);
+    mt->precision = calloc(kk, sizeof *mt->precision);
+    mt->recall = calloc(kk, sizeof *mt->recall);
+    mt->f1 = calloc(kk, sizeof *mt->f1);
+    mt->support = calloc(kk, sizeof *mt->support);
+    if (!mt->confusion || !mt->precision || !mt->recall || !mt->f1 ||
+        !mt->support) {
+        kb_metrics_free(mt);
+        return -1;
+    }
+    return 0;
+}
+
+void kb_metrics_add(kb_metrics *mt, int gold, int pred)
+{
+    mt->confusion[(size_t)gold * (size_t)mt->k + (size_t)pred]++;
+    mt->n++;
+}
+
+void kb_metrics_finish(kb_metrics *mt)
+{
+    size_t k = (size_t)mt->k, correct = 0;
+    double f1_sum = 0;
+    int present = 0;
+    for (size_t c = 0; c < k; c++) {
+        size_t tp = mt->confusion[c * k + c], gold = 0, pred = 0;
+        for (size_t j = 0; j < k; j++) {
+            gold += mt->confusion[c * k + j];
+            pred += mt->confusion[j * k + c];
+        }
+        correct += tp;
+        mt->support[c] = gold;
+        mt->precision[c] = pred ? (double)tp / (double)pred : 0;
+        mt->recall[c] = gold ? (double)tp / (double)gold : 0;
+        double ps = mt->precision[c] + mt->recall[c];
+        mt->f1[c] = ps > 0 ? 2 * mt->precision[c] * mt->recall[c] / ps : 0;
+        if (gold || pred) {
+            f1_sum += mt->f1[c];
+            present++;
+        }
+    }
+    mt->accuracy = mt->n ? (double)correct / (double)mt->n : 0;
+    mt->macro_f1 = present ? f1_sum / present : 0;
+}
+
+void kb_metrics_free(kb_metrics *mt)
+{
+    free(mt->confusion);
+    free(mt->precision);
+    free(mt->recall);
+    free(mt->f1);
+    free(mt->support);
+    memset(mt, 0, sizeof *mt);
+}

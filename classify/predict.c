@@ -1,0 +1,61 @@
+/*
+ * predict.c: labels one sentence with a loaded model.  A predictor holds
+ * the per-thread scratch (ICU normaliser, feature buffers), so one model
+ * can serve many threads, each with its own predictor.
+ */
+#include "model.h"
+
+struct kb_predictor {
+    const kb_model *m;
+    kb_normalizer *nz;
+    kb_counts counts;
+    kb_weighted *x;
+    size_t x_cap;
+    double dec[KB_MAX_LABELS];
+};
+
+kb_predictor *kb_predictor_new(const kb_model *m, kb_error *err)
+{
+    kb_predictor *p = calloc(1, sizeof *p);
+    if (!p) {
+        kb_fail(err, "out of memory");
+        return NULL;
+    }
+    p->m = m;
+    p->nz = kb_normalizer_new(m->opts.norm, err);
+    if (!p->nz) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void kb_predictor_free(kb_predictor *p)
+{
+    if (!p)
+        return;
+    kb_normalizer_free(p->nz);
+    kb_counts_free(&p->counts);
+    free(p->x);
+    free(p);
+}
+
+int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
+               kb_error *err)
+{
+    size_t nlen;
+    const char *t = kb_normalize(p->nz, text, len, &nlen, err);
+    if (!t)
+        return -1;
+    if (kb_count_features(&p->m->opts.feat, t, nlen, &p->counts) != 0)
+        return kb_fail(err, "out of memory");
+    if (p->counts.n > p->x_cap) {
+        kb_weighted *x = realloc(p->x, p->counts.n * sizeof *x);
+        if (!x)
+            return kb_fail(err, "out of memory");
+        p->x = x;
+        p->x_cap = p->counts.n;
+    }
+    size_t n = kb_model_weigh(p->m, &p->counts, p->x);
+    return kb_model_score(p->m, p->x, n, p->dec, probs);
+}

@@ -1,0 +1,56 @@
+/*
+ * main.c: the khabar command.  Each subcommand mirrors one library call:
+ * normalize (kb_normalize), segment (kb_segment), train (kb_train,
+ * kb_cross_validate, kb_search_c), classify (kb_predict), eval (metrics)
+ * and info (kb_model_load).
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *what;
+} commands[] = {
+    {"classify", cmd_classify, "label every sentence of articles"},
+    {"train", cmd_train, "train a model from a labelled TSV file"},
+    {"eval", cmd_eval, "score a model on a labelled TSV file"},
+    {"segment", cmd_segment, "print one sentence a line"},
+    {"normalize", cmd_normalize, "print normalised text"},
+    {"info", cmd_info, "print a model's header"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "khabar %s: sentence-level topic and stance labels for "
+                "Arabic news\n\nusage: khabar COMMAND [OPTIONS] [FILE...]\n\n",
+            KB_VERSION);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].what);
+    fprintf(fp, "\n'khabar COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("khabar %s (model format %d)\n", KB_VERSION,
+               KB_MODEL_FORMAT_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (try 'khabar --help')", argv[1]);
+    return 2;
+}

@@ -1,0 +1,68 @@
+/*
+ * internal.h: helpers shared by the library's stages and never exported:
+ * error formatting, a growable byte buffer, a 64-bit string hash and a
+ * small deterministic random generator.
+ */
+#ifndef KB_INTERNAL_H
+#define KB_INTERNAL_H
+
+#include "khabar.h"
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define KB_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define KB_PRINTF(a, b)
+#endif
+
+/* Fills err (if not NULL) and returns -1, so callers can `return kb_fail(...)`. */
+int kb_fail(kb_error *err, const char *fmt, ...) KB_PRINTF(2, 3);
+
+typedef struct kb_buf {
+    char *data;
+    size_t len, cap;
+} kb_buf;
+
+int kb_buf_reserve(kb_buf *b, size_t extra);
+int kb_buf_append(kb_buf *b, const void *data, size_t len);
+void kb_buf_free(kb_buf *b);
+
+/* FNV-1a, 64 bits. */
+static inline uint64_t kb_hash_bytes(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+#define KB_HASH_INIT 0xcbf29ce484222325ULL
+
+/* Final avalanche so that low bits of the hash are well mixed. */
+static inline uint64_t kb_hash_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* splitmix64: a deterministic generator for fold assignment. */
+static inline uint64_t kb_rand_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+char *kb_strdup(const char *s);
+char *kb_strndup(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * model.c: the in-memory model: allocation, the bucket-to-row index,
+ * tf-idf weighting and scoring.  Training and classification both weigh
+ * features here, so a sentence is seen the same way by both.
+ */
+#include "model.h"
+
+#include <linear.h>
+#include <math.h>
+
+kb_model *kb_model_alloc(const kb_train_opts *o, int k, size_t n_rows)
+{
+    kb_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->opts = *o;
+    m->opts.progress = NULL;
+    m->opts.progress_ctx = NULL;
+    m->k = k;
+    m->n_rows = n_rows;
+    m->row_bucket = malloc((n_rows ? n_rows : 1) * sizeof *m->row_bucket);
+    m->idf = malloc((n_rows ? n_rows : 1) * sizeof *m->idf);
+    m->w = calloc((n_rows ? n_rows : 1) * (size_t)k, sizeof *m->w);
+    m->row_of = calloc((size_t)1 << o->feat.hash_bits, sizeof *m->row_of);
+    if (!m->row_bucket || !m->idf || !m->w || !m->row_of) {
+        kb_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void kb_model_free(kb_model *m)
+{
+    if (!m)
+        return;
+    free(m->row_bucket);
+    free(m->idf);
+    free(m->w);
+    free(m->row_of);
+    free(m);
+}
+
+int kb_model_index_rows(kb_model *m, kb_error *err)
+{
+    uint32_t limit = (uint32_t)1 << m->opts.feat.hash_bits;
+    for (size_t r = 0; r < m->n_rows; r++) {
+        uint32_t b = m->row_bucket[r];
+        if (b >= limit)
+            return kb_fail(err, "row %zu: bucket %u outside 2^%d", r + 1, b,
+                           m->opts.feat.hash_bits);
+        if (r > 0 && b <= m->row_bucket[r - 1])
+            return kb_fail(err, "row %zu: buckets not strictly increasing",
+                           r + 1);
+        m->row_of[b] = (uint32_t)r + 1;
+    }
+    return 0;
+}
+
+int kb_model_is_probabilistic(const kb_model *m)
+{
+    return m->opts.solver == L2R_LR || m->opts.solver == L1R_LR ||
+           m->opts.solver == L2R_LR_DUAL;
+}
+
+size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
+{
+    size_t n = 0;
+    double norm = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t r = m->row_of[c->v[i].bucket];
+        if (!r)
+            continue;
+        double tf = m->opts.feat.sublinear_tf ? 1.0 + log((double)c->v[i].count)
+                                              : (double)c->v[i].count;
+        double v = tf * (double)m->idf[r - 1];
+        out[n].row = r - 1;
+        out[n].value = v;
+        norm += v * v;
+        n++;
+    }
+    if (norm > 0) {
+        norm = 1.0 / sqrt(norm);
+        for (size_t i = 0; i < n; i++)
+            out[i].value *= norm;
+    }
+    return n;
+}
+
+int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
+                   double *dec, double *probs)
+{
+    int k = m->k, best = 0;
+    for (int j = 0; j < k; j++)
+        dec[j] = m->bias[j];
+    for (size_t i = 0; i < n; i++) {
+        const float *w = m->w + (size_t)x[i].row * (size_t)k;
+        for (int j = 0; j < k; j++)
+            dec[j] += x[i].value * (double)w[j];
+    }
+    for (int j = 1; j < k; j++)
+        if (dec[j] > dec[best])
+            best = j;
+    double sum = 0;
+    if (kb_model_is_probabilistic(m)) {
+        /* liblinear's one-vs-rest logistic probabilities, normalised. */
+        for (int j = 0; j < k; j++)
+            sum += probs[j] = 1.0 / (1.0 + exp(-dec[j]));
+    } else {
+        /* SVMs give no probabilities: a softmax of the decision values. */
+        for (int j = 0; j < k; j++)
+            sum += probs[j] = exp(dec[j] - dec[best]);
+    }
+    for (int j = 0; j < k; j++)
+        probs[j] /= sum;
+    return best;
+}
+
+int kb_model_n_labels(const kb_model *m) { return m->k; }
+const char *kb_model_label(const kb_model *m, int i)
+{
+    return (i >= 0 && i < m->k) ? m->labels[i] : NULL;
+}
+const char *kb_model_task(const kb_model *m) { return m->opts.task; }
+const kb_train_opts *kb_model_opts(const kb_model *m) { return &m->opts; }
+size_t kb_model_n_rows(const kb_model *m) { return m->n_rows; }
+
+int kb_model_label_index(const kb_model *m, const char *label)
+{
+    for (int i = 0; i < m->k; i++)
+        if (strcmp(m->labels[i], label) == 0)
+            return i;
+    return -1;
+}

@@ -1,0 +1,46 @@
+/*
+ * model.h: what a trained khabar model is in memory.  The training stage
+ * builds it, model_file.c saves and loads it, the classify stage reads it.
+ *
+ * Only hash buckets seen in at least min_df training sentences have a row;
+ * row_of maps a bucket to its row (+1; 0 = no row).  Weights are stored
+ * per row for every class, so scoring a sentence is one pass over its
+ * buckets whatever the number of classes.
+ */
+#ifndef KB_MODEL_H
+#define KB_MODEL_H
+
+#include "featurize.h"
+
+struct kb_model {
+    kb_train_opts opts;  /* task, normalisation, features, solver, C, seed */
+    int k;               /* number of labels */
+    char labels[KB_MAX_LABELS][KB_MAX_LABEL_LEN];
+    size_t n_train;      /* training sentences */
+    size_t n_rows;
+    uint32_t *row_bucket; /* n_rows, strictly increasing */
+    float *idf;           /* n_rows */
+    float *w;             /* n_rows * k */
+    double bias[KB_MAX_LABELS];
+    uint32_t *row_of;     /* 2^hash_bits entries */
+};
+
+/* Allocates the arrays for n_rows rows and builds row_of. */
+kb_model *kb_model_alloc(const kb_train_opts *o, int k, size_t n_rows);
+int kb_model_index_rows(kb_model *m, kb_error *err);
+int kb_model_is_probabilistic(const kb_model *m);
+
+/* Turns counts into the weighted, L2-normalised vector the model was
+ * trained on; calls fn(row, value) for each kept feature.  Used by both
+ * training (to build liblinear's problem) and prediction. */
+typedef struct kb_weighted {
+    uint32_t row;
+    double value;
+} kb_weighted;
+size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out);
+
+/* Scores weighted features: fills dec[k] and probs[k], returns argmax. */
+int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
+                   double *dec, double *probs);
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * featurize.c: character and word n-grams, hashed into a bounded space.
+ *
+ * Words are runs of letters, digits and marks (ICU's properties decide
+ * which code points those are); everything else separates them.  Each
+ * word is padded with boundary marks and cut into character n-grams of
+ * char_min..char_max code points, as fastText's subwords and
+ * scikit-learn's char_wb analyzer do; word n-grams 1..word_max are added.
+ * Every n-gram is hashed (FNV-1a, mixed) into one of 2^hash_bits buckets,
+ * and the buckets are sorted and counted.  Weighting (tf-idf, L2) happens
+ * in the model, which knows the idf learned at training.
+ */
+#include "featurize.h"
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#define MARK_BEGIN 0x01
+#define MARK_END 0x02
+#define TAG_CHAR 0x63
+#define TAG_WORD 0x77
+
+void kb_feature_opts_default(kb_feature_opts *o)
+{
+    o->char_min = 2;
+    o->char_max = 5;
+    o->word_max = 2;
+    o->hash_bits = 20;
+    o->min_df = 2;
+    o->sublinear_tf = 1;
+}
+
+int kb_feature_opts_check(const kb_feature_opts *o, kb_error *err)
+{
+    if (o->char_min < 1 || o->char_max > 12 || o->char_min > o->char_max)
+        if (!(o->char_min == 0 && o->char_max == 0))
+            return kb_fail(err, "character n-gram range %d-%d is invalid "
+                                "(1 <= min <= max <= 12, or 0-0 for none)",
+                           o->char_min, o->char_max);
+    if (o->word_max < 0 || o->word_max > 3)
+        return kb_fail(err, "word n-grams up to %d: must be 0..3", o->word_max);
+    if (o->char_max == 0 && o->word_max == 0)
+        return kb_fail(err, "no features: both character and word n-grams are off");
+    if (o->hash_bits < 10 || o->hash_bits > 26)
+        return kb_fail(err, "hash bits %d: must be 10..26", o->hash_bits);
+    if (o->min_df < 1)
+        return kb_fail(err, "min_df %d: must be at least 1", o->min_df);
+    return 0;
+}
+
+void kb_counts_free(kb_counts *c)
+{
+    free(c->v);
+    free(c->scratch);
+    free(c->pad);
+    free(c->cp_off);
+    memset(c, 0, sizeof *c);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static int push_bucket(kb_counts *c, size_t *n, uint64_t h, uint32_t mask)
+{
+    if (*n == c->scratch_cap &&
+        grow((void **)&c->scratch, &c->scratch_cap, *n + 1, sizeof(uint32_t)))
+        return -1;
+    c->scratch[(*n)++] = (uint32_t)(kb_hash_mix(h) & mask);
+    return 0;
+}
+
+static int is_word_char(UChar32 c)
+{
+    if (c < 0x80)
+        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    int8_t t = u_charType(c);
+    return u_isalnum(c) || t == U_NON_SPACING_MARK ||
+           t == U_COMBINING_SPACING_MARK;
+}
+
+/* Character n-grams of one word padded with boundary marks. */
+static int char_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
+                       const char *w, size_t wlen, uint32_t mask)
+{
+    if (grow((void **)&c->pad, &c->pad_cap, wlen + 2, 1) ||
+        grow((void **)&c->cp_off, &c->cp_cap, wlen + 3, sizeof(uint32_t)))
+        return -1;
+    c->pad[0] = MARK_BEGIN;
+    memcpy(c->pad + 1, w, wlen);
+    c->pad[wlen + 1] = MARK_END;
+    size_t plen = wlen + 2, ncp = 0;
+    for (size_t i = 0; i < plen;) {
+        c->cp_off[ncp++] = (uint32_t)i;
+        U8_FWD_1_UNSAFE((const uint8_t *)c->pad, i);
+    }
+    c->cp_off[ncp] = (uint32_t)plen;
+    for (size_t i = 0; i < ncp; i++) {
+        uint64_t h = KB_HASH_INIT ^ TAG_CHAR;
+        for (int len = 1; len <= o->char_max && i + (size_t)len <= ncp; len++) {
+            size_t a = c->cp_off[i + (size_t)len - 1], b = c->cp_off[i + (size_t)len];
+            h = kb_hash_bytes(h, c->pad + a, b - a);
+            if (len < o->char_min || (len == 1 && (i == 0 || i == ncp - 1)))
+                continue;
+            if (push_bucket(c, n, h, mask))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Word n-grams ending at word k (tokens given as byte ranges). */
+static int word_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
+                       const char *text, const size_t (*tok)[2], size_t k,
+                       uint32_t mask)
+{
+    for (int len = 1; len <= o->word_max && (size_t)len <= k + 1; len++) {
+        uint64_t h = KB_HASH_INIT ^ TAG_WORD ^ ((uint64_t)len << 8);
+        for (size_t j = k + 1 - (size_t)len; j <= k; j++) {
+            const size_t *t = tok[j % 4];
+            h = kb_hash_bytes(h, text + t[0], t[1] - t[0]);
+            h = kb_hash_bytes(h, " ", 1);
+        }
+        if (push_bucket(c, n, h, mask))
+            return -1;
+    }
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int count_sorted(kb_counts *c, size_t n)
+{
+    qsort(c->scratch, n, sizeof(uint32_t), cmp_u32);
+    c->n = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && c->scratch[j] == c->scratch[i])
+            j++;
+        if (grow((void **)&c->v, &c->cap, c->n + 1, sizeof(kb_count)))
+            return -1;
+        c->v[c->n].bucket = c->scratch[i];
+        c->v[c->n].count = (uint32_t)(j - i);
+        c->n++;
+        i = j;
+    }
+    return 0;
+}
+
+int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
+                      kb_counts *c)
+{
+    uint32_t mask = (uint32_t)((1u << o->hash_bits) - 1);
+    size_t n = 0, k = 0;
+    size_t tok[4][2]; /* the last four words, for word n-grams */
+    size_t i = 0;
+    c->n = 0;
+    while (i < len) {
+        UChar32 ch;
+        size_t start = i;
+        U8_NEXT((const uint8_t *)text, i, len, ch);
+        if (!is_word_char(ch))
+            continue;
+        size_t end = i;
+        while (i < len) {
+            size_t j = i;
+            U8_NEXT((const uint8_t *)text, j, len, ch);
+            if (!is_word_char(ch))
+                break;
+            i = end = j;
+        }
+        if (o->char_max > 0 &&
+            char_ngrams(o, c, &n, text + start, end - start, mask))
+            return -1;
+        tok[k % 4][0] = start;
+        tok[k % 4][1] = end;
+        if (o->word_max > 0 &&
+            word_ngrams(o, c, &n, text, (const size_t(*)[2])tok, k, mask))
+            return -1;
+        k++;
+    }
+    return count_sorted(c, n);
+}

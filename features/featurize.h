@@ -1,0 +1,33 @@
+/*
+ * featurize.h: the feature stage's internal interface: a sentence's
+ * normalised text becomes a sorted list of (hash bucket, count) pairs,
+ * which the model turns into a weighted, L2-normalised vector.
+ */
+#ifndef KB_FEATURES_H
+#define KB_FEATURES_H
+
+#include "internal.h"
+
+typedef struct kb_count {
+    uint32_t bucket;
+    uint32_t count;
+} kb_count;
+
+typedef struct kb_counts {
+    kb_count *v;
+    size_t n, cap;
+    uint32_t *scratch; /* raw bucket list before counting */
+    size_t scratch_cap;
+    char *pad;         /* scratch: one token with boundary marks */
+    size_t pad_cap;
+    uint32_t *cp_off;  /* code point offsets into pad */
+    size_t cp_cap;
+} kb_counts;
+
+/* Counts the hashed features of normalised UTF-8 text into c (reset first). */
+int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
+                      kb_counts *c);
+void kb_counts_free(kb_counts *c);
+
+
+#endif

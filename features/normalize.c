@@ -1,0 +1,307 @@
+/*
+ * normalize.c: Arabic text normalisation with ICU.
+ *
+ * Each step is one named flag (KB_NORM_*), so that a model records exactly
+ * how its training text was normalised and normalises new text the same
+ * way.  Unicode knowledge comes from ICU: NFKC from unorm2, the set of
+ * Arabic combining marks from a UnicodeSet pattern, digit values, white
+ * space, case folding and default-ignorables from uchar.  The letter folds
+ * (alef, yaa, taa marbuta) are the product's own choice, not Unicode's.
+ */
+#include "internal.h"
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uset.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+struct kb_normalizer {
+    unsigned flags;
+    const UNormalizer2 *nfkc;
+    USet *arabic_marks;
+    UChar *u16, *u16b; /* scratch: input and NFKC output */
+    int32_t u16_cap;
+    kb_buf out;
+};
+
+static const struct {
+    const char *name;
+    unsigned flag;
+} norm_names[] = {
+    {"nfkc", KB_NORM_NFKC},       {"ignorables", KB_NORM_IGNORABLES},
+    {"diacritics", KB_NORM_DIACRITICS}, {"tatweel", KB_NORM_TATWEEL},
+    {"alef", KB_NORM_ALEF},       {"yaa", KB_NORM_YAA},
+    {"taa", KB_NORM_TAA},         {"digits", KB_NORM_DIGITS},
+    {"case", KB_NORM_CASE},       {"space", KB_NORM_SPACE},
+};
+#define N_NORM_NAMES (sizeof norm_names / sizeof norm_names[0])
+
+int kb_norm_parse(const char *names, unsigned *flags, kb_error *err)
+{
+    if (strcmp(names, "all") == 0) {
+        *flags = KB_NORM_ALL;
+        return 0;
+    }
+    *flags = 0;
+    if (strcmp(names, "none") == 0)
+        return 0;
+    const char *p = names;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        size_t i;
+        for (i = 0; i < N_NORM_NAMES; i++)
+            if (strlen(norm_names[i].name) == n &&
+                strncmp(norm_names[i].name, p, n) == 0)
+                break;
+        if (i == N_NORM_NAMES)
+            return kb_fail(err, "unknown normalisation step '%.*s' (known: "
+                                "nfkc,ignorables,diacritics,tatweel,alef,yaa,"
+                                "taa,digits,case,space, or all/none)",
+                           (int)n, p);
+        *flags |= norm_names[i].flag;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+void kb_norm_format(unsigned flags, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    for (size_t i = 0; i < N_NORM_NAMES; i++) {
+        if (!(flags & norm_names[i].flag))
+            continue;
+        int w = snprintf(out + len, cap - len, "%s%s", len ? "," : "",
+                         norm_names[i].name);
+        if (w < 0 || (size_t)w >= cap - len)
+            return;
+        len += (size_t)w;
+    }
+    if (len == 0)
+        snprintf(out, cap, "none");
+}
+
+kb_normalizer *kb_normalizer_new(unsigned flags, kb_error *err)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    kb_normalizer *nz = calloc(1, sizeof *nz);
+    if (!nz) {
+        kb_fail(err, "out of memory");
+        return NULL;
+    }
+    nz->flags = flags;
+    nz->nfkc = unorm2_getNFKCInstance(&st);
+    /* Arabic-script combining marks: tashkeel, superscript alef, Quranic
+     * marks, combining hamza.  Script_Extensions includes the Inherited
+     * marks that Arabic uses. */
+    static const UChar pattern[] = u"[[:Mn:]&[:scx=Arab:]]";
+    nz->arabic_marks = uset_openPattern(pattern, -1, &st);
+    if (U_FAILURE(st)) {
+        kb_fail(err, "ICU normaliser set-up failed: %s", u_errorName(st));
+        kb_normalizer_free(nz);
+        return NULL;
+    }
+    uset_freeze(nz->arabic_marks);
+    return nz;
+}
+
+void kb_normalizer_free(kb_normalizer *nz)
+{
+    if (!nz)
+        return;
+    if (nz->arabic_marks)
+        uset_close(nz->arabic_marks);
+    free(nz->u16);
+    free(nz->u16b);
+    kb_buf_free(&nz->out);
+    free(nz);
+}
+
+static int ensure_u16(kb_normalizer *nz, int32_t need)
+{
+    if (need <= nz->u16_cap)
+        return 0;
+    int32_t cap = nz->u16_cap ? nz->u16_cap : 256;
+    while (cap < need) {
+        if (cap > INT32_MAX / 2)
+            return -1;
+        cap *= 2;
+    }
+    UChar *a = realloc(nz->u16, (size_t)cap * sizeof(UChar));
+    if (!a)
+        return -1;
+    nz->u16 = a;
+    UChar *b = realloc(nz->u16b, (size_t)cap * sizeof(UChar));
+    if (!b)
+        return -1;
+    nz->u16b = b;
+    nz->u16_cap = cap;
+    return 0;
+}
+
+/* Maps one code point; returns -1 to drop it. */
+static UChar32 fold_char(const kb_normalizer *nz, UChar32 c)
+{
+    unsigned f = nz->flags;
+    if ((f & KB_NORM_IGNORABLES) &&
+        u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+        return -1;
+    if ((f & KB_NORM_TATWEEL) && c == 0x0640)
+        return -1;
+    if ((f & KB_NORM_DIACRITICS) && c >= 0x0300 &&
+        uset_contains(nz->arabic_marks, c))
+        return -1;
+    if ((f & KB_NORM_ALEF) &&
+        (c == 0x0622 || c == 0x0623 || c == 0x0625 || c == 0x0671 ||
+         c == 0x0672 || c == 0x0673))
+        return 0x0627;
+    if ((f & KB_NORM_YAA) && (c == 0x0649 || c == 0x06CC))
+        return 0x064A;
+    if ((f & KB_NORM_TAA) && c == 0x0629)
+        return 0x0647;
+    if ((f & KB_NORM_DIGITS) && c > 0x7f &&
+        u_charType(c) == U_DECIMAL_DIGIT_NUMBER)
+        return '0' + u_charDigitValue(c);
+    if (f & KB_NORM_CASE)
+        c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+    return c;
+}
+
+static int emit(kb_buf *out, UChar32 c)
+{
+    if (kb_buf_reserve(out, 5) != 0)
+        return -1;
+    uint8_t *s = (uint8_t *)out->data;
+    int32_t i = (int32_t)out->len;
+    U8_APPEND_UNSAFE(s, i, c);
+    out->len = (size_t)i;
+    return 0;
+}
+
+static int fold_all(kb_normalizer *nz, const UChar *s, int32_t n)
+{
+    int pending_space = 0;
+    int spaces = (nz->flags & KB_NORM_SPACE) != 0;
+    nz->out.len = 0;
+    for (int32_t i = 0; i < n;) {
+        UChar32 c;
+        U16_NEXT(s, i, n, c);
+        if (spaces && u_isUWhiteSpace(c)) {
+            pending_space = nz->out.len > 0;
+            continue;
+        }
+        c = fold_char(nz, c);
+        if (c < 0)
+            continue;
+        if (pending_space && emit(&nz->out, ' ') != 0)
+            return -1;
+        pending_space = 0;
+        if (emit(&nz->out, c) != 0)
+            return -1;
+    }
+    if (kb_buf_reserve(&nz->out, 1) != 0)
+        return -1;
+    nz->out.data[nz->out.len] = '\0';
+    return 0;
+}
+
+const char *kb_normalize(kb_normalizer *nz, const char *text, size_t len,
+                         size_t *out_len, kb_error *err)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    if (len > INT32_MAX / 4) {
+        kb_fail(err, "text too long to normalise (%zu bytes)", len);
+        return NULL;
+    }
+    if (ensure_u16(nz, (int32_t)len + 1) != 0) {
+        kb_fail(err, "out of memory");
+        return NULL;
+    }
+    int32_t n16 = 0;
+    u_strFromUTF8WithSub(nz->u16, nz->u16_cap, &n16, text, (int32_t)len,
+                         0xFFFD, NULL, &st);
+    if (U_FAILURE(st)) {
+        kb_fail(err, "UTF-8 conversion failed: %s", u_errorName(st));
+        return NULL;
+    }
+    const UChar *s = nz->u16;
+    if (nz->flags & KB_NORM_NFKC) {
+        int32_t n = unorm2_normalize(nz->nfkc, nz->u16, n16, nz->u16b,
+                                     nz->u16_cap, &st);
+        if (st == U_BUFFER_OVERFLOW_ERROR) {
+            /* NFKC can expand (e.g. U+FDFA); grow and retry once. */
+            st = U_ZERO_ERROR;
+            if (ensure_u16(nz, n + 1) != 0) {
+                kb_fail(err, "out of memory");
+                return NULL;
+            }
+            u_strFromUTF8WithSub(nz->u16, nz->u16_cap, &n16, text,
+                                 (int32_t)len, 0xFFFD, NULL, &st);
+            n = unorm2_normalize(nz->nfkc, nz->u16, n16, nz->u16b,
+                                 nz->u16_cap, &st);
+        }
+        if (U_FAILURE(st)) {
+            kb_fail(err, "NFKC normalisation failed: %s", u_errorName(st));
+            return NULL;
+        }
+        s = nz->u16b;
+        n16 = n;
+    }
+    if (fold_all(nz, s, n16) != 0) {
+        kb_fail(err, "out of memory");
+        return NULL;
+    }
+    if (out_len)
+        *out_len = nz->out.len;
+    return nz->out.data;
+}
+
+char *kb_utf8_repair(const char *text, size_t len, size_t *out_len,
+                     size_t *n_bad)
+{
+    kb_buf b = {0};
+    size_t bad = 0;
+    const uint8_t *s = (const uint8_t *)text;
+    if (kb_buf_reserve(&b, len + 1) != 0)
+        return NULL;
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && s[run] >= 0x01 && s[run] < 0x80)
+            run++;
+        if (run > i) {
+            if (kb_buf_append(&b, s + i, run - i) != 0)
+                goto oom;
+            i = run;
+            continue;
+        }
+        int32_t j = 0, avail = (int32_t)((len - i) > 8 ? 8 : (len - i));
+        UChar32 c;
+        U8_NEXT(s + i, j, avail, c);
+        if (c <= 0) { /* invalid sequence (c < 0) or NUL byte (c == 0) */
+            bad++;
+            if (kb_buf_append(&b, "\xEF\xBF\xBD", 3) != 0)
+                goto oom;
+        } else if (kb_buf_append(&b, s + i, (size_t)j) != 0) {
+            goto oom;
+        }
+        i += (size_t)j;
+    }
+    if (kb_buf_reserve(&b, 1) != 0)
+        goto oom;
+    b.data[b.len] = '\0';
+    if (out_len)
+        *out_len = b.len;
+    if (n_bad)
+        *n_bad = bad;
+    return b.data;
+oom:
+    kb_buf_free(&b);
+    return NULL;
+}

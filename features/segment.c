@@ -1,0 +1,241 @@
+/*
+ * segment.c: splits Arabic news text into sentences.
+ *
+ * ICU's sentence break iterator (UAX #29) does the general work on the
+ * UTF-8 text in place.  Real Arabic news needs three rules on top of it:
+ *   - a line break always ends a sentence (headlines, captions and
+ *     boilerplate stand on lines of their own);
+ *   - a terminator glued to the next Arabic word still ends a sentence:
+ *     "(الخميس).وأحصى" and "الأردنية».كما" are two sentences each
+ *     (ICU keeps them together, as it would "example.com");
+ *   - a Latin initial ("Nagi N. Najjar") does not end a sentence.
+ * Sentences are trimmed of white space (NBSP included); a sentence longer
+ * than KB_MAX_SENTENCE_BYTES is cut at a space before the limit.
+ */
+#include "internal.h"
+
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
+
+struct kb_segmenter {
+    UBreakIterator *bi;
+    UText *ut;
+    kb_span *spans;
+    size_t n, cap;
+};
+
+kb_segmenter *kb_segmenter_new(kb_error *err)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    kb_segmenter *sg = calloc(1, sizeof *sg);
+    if (!sg) {
+        kb_fail(err, "out of memory");
+        return NULL;
+    }
+    sg->bi = ubrk_open(UBRK_SENTENCE, "ar", NULL, 0, &st);
+    if (U_FAILURE(st)) {
+        kb_fail(err, "ICU sentence iterator unavailable: %s", u_errorName(st));
+        kb_segmenter_free(sg);
+        return NULL;
+    }
+    return sg;
+}
+
+void kb_segmenter_free(kb_segmenter *sg)
+{
+    if (!sg)
+        return;
+    if (sg->bi)
+        ubrk_close(sg->bi);
+    if (sg->ut)
+        utext_close(sg->ut);
+    free(sg->spans);
+    free(sg);
+}
+
+static UChar32 char_at(const char *t, size_t len, size_t i, size_t *next)
+{
+    UChar32 c;
+    int32_t j = 0, avail = (int32_t)((len - i) > 4 ? 4 : (len - i));
+    U8_NEXT((const uint8_t *)t + i, j, avail, c);
+    *next = i + (size_t)j;
+    return c;
+}
+
+static int is_space_at(const char *t, size_t len, size_t i, size_t *next)
+{
+    UChar32 c = char_at(t, len, i, next);
+    return c >= 0 && u_isUWhiteSpace(c);
+}
+
+static int push_span(kb_segmenter *sg, const char *t, size_t a, size_t b)
+{
+    size_t next;
+    while (a < b && is_space_at(t, b, a, &next))
+        a = next;
+    while (b > a) {
+        size_t p = b - 1;
+        while (p > a && ((unsigned char)t[p] & 0xC0) == 0x80)
+            p--;
+        if (!is_space_at(t, b, p, &next))
+            break;
+        b = p;
+    }
+    if (a == b)
+        return 0;
+    if (sg->n == sg->cap) {
+        size_t cap = sg->cap ? sg->cap * 2 : 64;
+        kb_span *s = realloc(sg->spans, cap * sizeof *s);
+        if (!s)
+            return -1;
+        sg->spans = s;
+        sg->cap = cap;
+    }
+    sg->spans[sg->n].start = a;
+    sg->spans[sg->n].len = b - a;
+    sg->n++;
+    return 0;
+}
+
+/* Pushes [a,b), cutting it at spaces when it exceeds the sentence limit. */
+static int push_bounded(kb_segmenter *sg, const char *t, size_t a, size_t b)
+{
+    while (b - a > KB_MAX_SENTENCE_BYTES) {
+        size_t cut = a + KB_MAX_SENTENCE_BYTES;
+        while (cut > a && ((unsigned char)t[cut] & 0xC0) == 0x80)
+            cut--;
+        size_t sp = cut;
+        while (sp > a + KB_MAX_SENTENCE_BYTES / 2 && t[sp] != ' ')
+            sp--;
+        if (t[sp] == ' ')
+            cut = sp;
+        if (push_span(sg, t, a, cut) != 0)
+            return -1;
+        a = cut;
+    }
+    return push_span(sg, t, a, b);
+}
+
+static int is_terminator(UChar32 c)
+{
+    return c == '.' || c == '!' || c == '?' || c == 0x061F || c == 0x06D4 ||
+           c == 0x2026;
+}
+
+static int is_closer(UChar32 c)
+{
+    return c == 0x00BB || c == '"' || c == ')' || c == ']' || c == 0x201D ||
+           c == 0x2019 || c == '\'';
+}
+
+static int is_arabic_letter(UChar32 c)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    return c >= 0x0600 && u_isalpha(c) &&
+           uscript_getScript(c, &st) == USCRIPT_ARABIC;
+}
+
+/* Splits [a,b) after every terminator run glued to an Arabic letter. */
+static int push_glued(kb_segmenter *sg, const char *t, size_t a, size_t b)
+{
+    size_t i = a, start = a;
+    while (i < b) {
+        size_t next;
+        UChar32 c = char_at(t, b, i, &next);
+        if (!is_terminator(c)) {
+            i = next;
+            continue;
+        }
+        size_t j = next;
+        while (j < b) {
+            size_t k;
+            UChar32 d = char_at(t, b, j, &k);
+            if (!is_terminator(d) && !is_closer(d))
+                break;
+            j = k;
+        }
+        size_t k;
+        if (j < b && is_arabic_letter(char_at(t, b, j, &k))) {
+            if (push_bounded(sg, t, start, j) != 0)
+                return -1;
+            start = j;
+        }
+        i = j;
+    }
+    return push_bounded(sg, t, start, b);
+}
+
+/* True when [a,b) ends with a lone Latin capital and a period, "N.". */
+static int ends_with_initial(const char *t, size_t a, size_t b)
+{
+    while (b > a && (t[b - 1] == ' ' || t[b - 1] == '\t'))
+        b--;
+    if (b - a < 2 || t[b - 1] != '.' || t[b - 2] < 'A' || t[b - 2] > 'Z')
+        return 0;
+    return b - a == 2 || t[b - 3] == ' ' || t[b - 3] == '(';
+}
+
+static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    if (b - a > INT32_MAX)
+        return -1;
+    sg->ut = utext_openUTF8(sg->ut, t + a, (int64_t)(b - a), &st);
+    ubrk_setUText(sg->bi, sg->ut, &st);
+    if (U_FAILURE(st))
+        return -1;
+    size_t start = a;
+    int32_t prev = ubrk_first(sg->bi);
+    for (int32_t pos = ubrk_next(sg->bi); pos != UBRK_DONE;
+         pos = ubrk_next(sg->bi)) {
+        size_t end = a + (size_t)pos;
+        (void)prev;
+        prev = pos;
+        if (end < b && ends_with_initial(t, start, end))
+            continue;
+        if (push_glued(sg, t, start, end) != 0)
+            return -1;
+        start = end;
+    }
+    if (start < b)
+        return push_glued(sg, t, start, b);
+    return 0;
+}
+
+/* Length of the line break at t[i], or 0: \n, \r, \r\n, U+0085, U+2028, U+2029. */
+static size_t line_break_len(const char *t, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)t[i];
+    if (c == '\n' || c == '\f' || c == '\v')
+        return 1;
+    if (c == '\r')
+        return (i + 1 < len && t[i + 1] == '\n') ? 2 : 1;
+    if (c == 0xC2 && i + 1 < len && (unsigned char)t[i + 1] == 0x85)
+        return 2;
+    if (c == 0xE2 && i + 2 < len && (unsigned char)t[i + 1] == 0x80 &&
+        ((unsigned char)t[i + 2] == 0xA8 || (unsigned char)t[i + 2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+int kb_segment(kb_segmenter *sg, const char *text, size_t len,
+               const kb_span **spans, size_t *n_spans, kb_error *err)
+{
+    sg->n = 0;
+    size_t line_start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        size_t br = i < len ? line_break_len(text, len, i) : 1;
+        if (br == 0)
+            continue;
+        if (i > line_start && segment_line(sg, text, line_start, i) != 0)
+            return kb_fail(err, "sentence segmentation failed");
+        i += br - 1;
+        line_start = i + 1;
+    }
+    *spans = sg->spans;
+    *n_spans = sg->n;
+    return 0;
+}

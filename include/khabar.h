@@ -1,0 +1,203 @@
+/*
+ * khabar.h: the public interface of libkhabar, the core of the khabar
+ * toolkit that labels every sentence of Arabic news by topic or stance.
+ *
+ * Data flows one way: text -> normalised text -> sentences -> features ->
+ * model -> labels.  Each stage is an opaque object with a constructor, a
+ * destructor and one or two calls; every call that can fail returns 0 on
+ * success and -1 on failure with a one-line message in a kb_error.  The
+ * library never prints and never exits: reporting is the caller's job.
+ */
+#ifndef KHABAR_H
+#define KHABAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KB_VERSION "1.0.0"
+#define KB_MODEL_FORMAT_VERSION 1
+
+/* Limits (documented in README.md). */
+#define KB_MAX_LABELS 64          /* classes in one model */
+#define KB_MAX_LABEL_LEN 64       /* bytes in one label name, NUL included */
+#define KB_MAX_SENTENCE_BYTES 16384 /* longer sentences are split */
+#define KB_MAX_MODEL_BYTES (1u << 30) /* largest model file loaded */
+
+typedef struct kb_error {
+    char msg[1024];
+} kb_error;
+
+/* ---------------------------------------------------------------- text */
+
+/* Normalisation steps; each is named in model files and on the CLI. */
+enum {
+    KB_NORM_NFKC = 1u << 0,       /* Unicode NFKC (presentation forms) */
+    KB_NORM_IGNORABLES = 1u << 1, /* drop default-ignorables (ZWNJ, BOM) */
+    KB_NORM_DIACRITICS = 1u << 2, /* drop Arabic marks (tashkeel) */
+    KB_NORM_TATWEEL = 1u << 3,    /* drop tatweel U+0640 */
+    KB_NORM_ALEF = 1u << 4,       /* fold alef variants to bare alef */
+    KB_NORM_YAA = 1u << 5,        /* fold alef maqsura to yaa */
+    KB_NORM_TAA = 1u << 6,        /* fold taa marbuta to haa */
+    KB_NORM_DIGITS = 1u << 7,     /* every decimal digit to ASCII */
+    KB_NORM_CASE = 1u << 8,       /* Unicode case folding */
+    KB_NORM_SPACE = 1u << 9       /* white space runs to one space, trim */
+};
+#define KB_NORM_ALL 0x3ffu
+
+/* "all", "none" or a comma list such as "nfkc,diacritics,alef". */
+int kb_norm_parse(const char *names, unsigned *flags, kb_error *err);
+/* Writes the comma list for flags ("none" when 0). */
+void kb_norm_format(unsigned flags, char *out, size_t cap);
+
+typedef struct kb_normalizer kb_normalizer;
+kb_normalizer *kb_normalizer_new(unsigned flags, kb_error *err);
+void kb_normalizer_free(kb_normalizer *nz);
+/* Normalises len bytes of valid UTF-8.  The result is owned by nz and
+ * valid until the next call. */
+const char *kb_normalize(kb_normalizer *nz, const char *text, size_t len,
+                         size_t *out_len, kb_error *err);
+
+/* Copies text into a fresh buffer (caller frees), replacing every invalid
+ * UTF-8 sequence and NUL byte with U+FFFD; *n_bad counts replacements. */
+char *kb_utf8_repair(const char *text, size_t len, size_t *out_len,
+                     size_t *n_bad);
+
+typedef struct kb_span {
+    size_t start; /* byte offset into the text */
+    size_t len;   /* byte length, surrounding white space trimmed */
+} kb_span;
+
+typedef struct kb_segmenter kb_segmenter;
+kb_segmenter *kb_segmenter_new(kb_error *err);
+void kb_segmenter_free(kb_segmenter *sg);
+/* Splits valid UTF-8 text into sentences.  Line breaks always end a
+ * sentence.  The spans are owned by sg and valid until the next call. */
+int kb_segment(kb_segmenter *sg, const char *text, size_t len,
+               const kb_span **spans, size_t *n_spans, kb_error *err);
+
+/* ------------------------------------------------------------- features */
+
+typedef struct kb_feature_opts {
+    int char_min, char_max; /* character n-gram lengths, word-bounded */
+    int word_max;           /* word n-grams 1..word_max (0: none) */
+    int hash_bits;          /* feature space is 2^hash_bits buckets */
+    int min_df;             /* buckets seen in fewer training sentences dropped */
+    int sublinear_tf;       /* 1: weight 1+ln(tf); 0: raw tf */
+} kb_feature_opts;
+
+void kb_feature_opts_default(kb_feature_opts *o);
+int kb_feature_opts_check(const kb_feature_opts *o, kb_error *err);
+
+/* ------------------------------------------------------------- dataset */
+
+typedef struct kb_dataset {
+    size_t n;
+    char **text;   /* sentence text as read */
+    char **label;  /* label as read */
+    char **doc;    /* document id, or NULL when the file has no doc column */
+    size_t *line;  /* 1-based line number in the file */
+    char *path;    /* file the rows came from */
+} kb_dataset;
+
+/* Reads a TSV with a header row; label_col names the label column,
+ * "text" the text, "doc" (optional) the document. */
+int kb_dataset_read(const char *path, const char *label_col, kb_dataset *ds,
+                    kb_error *err);
+void kb_dataset_free(kb_dataset *ds);
+
+/* ---------------------------------------------------------------- model */
+
+typedef struct kb_model kb_model;
+
+typedef struct kb_train_opts {
+    char task[KB_MAX_LABEL_LEN]; /* the label column's name */
+    unsigned norm;               /* KB_NORM_* flags */
+    kb_feature_opts feat;
+    int solver;   /* liblinear solver_type; default L2R_LR */
+    double C;     /* cost */
+    double eps;   /* stopping tolerance (0: liblinear's default) */
+    uint64_t seed;
+    /* Optional fixed label set, in this order; 0 means every label the
+     * data holds, in order of first appearance.  With a fixed set, an
+     * unknown label in the data is an error. */
+    int n_labels;
+    char labels[KB_MAX_LABELS][KB_MAX_LABEL_LEN];
+    /* Optional progress reports (the library itself never prints). */
+    void (*progress)(void *ctx, const char *msg);
+    void *progress_ctx;
+} kb_train_opts;
+
+void kb_train_opts_default(kb_train_opts *o);
+/* Solver names as in liblinear's train -s: "lr" (0), "l2svm-dual" (1),
+ * "l2svm" (2), "l1svm-dual" (3), "crammer-singer" (4), "l1-l2svm" (5),
+ * "l1-lr" (6), "lr-dual" (7). */
+int kb_solver_parse(const char *name, int *solver, kb_error *err);
+const char *kb_solver_name(int solver);
+
+kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
+                   kb_error *err);
+void kb_model_free(kb_model *m);
+
+/* Writes to a temporary file and renames it over path. */
+int kb_model_save(const kb_model *m, const char *path, kb_error *err);
+kb_model *kb_model_load(const char *path, kb_error *err);
+
+int kb_model_n_labels(const kb_model *m);
+const char *kb_model_label(const kb_model *m, int i);
+const char *kb_model_task(const kb_model *m);
+const kb_train_opts *kb_model_opts(const kb_model *m);
+int kb_model_label_index(const kb_model *m, const char *label);
+size_t kb_model_n_rows(const kb_model *m);
+
+/* ------------------------------------------------------------- predict */
+
+/* Per-thread scratch for prediction: a normaliser and feature buffers. */
+typedef struct kb_predictor kb_predictor;
+kb_predictor *kb_predictor_new(const kb_model *m, kb_error *err);
+void kb_predictor_free(kb_predictor *p);
+/* Labels one sentence of valid UTF-8: returns the label index, fills
+ * probs[n_labels] (probabilities for logistic regression, a softmax of
+ * the decision values for the SVM solvers), or -1 on error. */
+int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
+               kb_error *err);
+
+/* ----------------------------------------------------------- evaluate */
+
+typedef struct kb_metrics {
+    int k;                 /* classes */
+    size_t n;              /* examples */
+    size_t *confusion;     /* k*k, row = gold, column = predicted */
+    double accuracy, macro_f1;
+    double *precision, *recall, *f1; /* per class */
+    size_t *support;                 /* gold count per class */
+} kb_metrics;
+
+int kb_metrics_init(kb_metrics *mt, int k);
+void kb_metrics_add(kb_metrics *mt, int gold, int pred);
+void kb_metrics_finish(kb_metrics *mt);
+void kb_metrics_free(kb_metrics *mt);
+
+typedef struct kb_cv_result {
+    double best_C;
+    double accuracy, macro_f1;
+} kb_cv_result;
+
+/* k-fold cross-validation; folds are whole documents when the dataset
+ * has a doc column.  Fills mt (initialised here) with the pooled
+ * predictions. */
+int kb_cross_validate(const kb_dataset *ds, const kb_train_opts *o, int folds,
+                      kb_metrics *mt, char ***labels_out, int *k_out,
+                      kb_error *err);
+/* Tries C over a grid and keeps the best macro-F1 by cross-validation. */
+int kb_search_c(const kb_dataset *ds, const kb_train_opts *o, int folds,
+                kb_cv_result *res, kb_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,197 @@
+/*
+ * cv.c: k-fold cross-validation and the search for C.
+ *
+ * Folds are made of whole documents when the data has a `doc` column, so
+ * that sentences of one article never sit on both sides of a split (they
+ * share names and wording, and would flatter the score).  Documents are
+ * shuffled with the seed, so the folds are reproducible.  Each fold learns
+ * its own vocabulary and idf from its training rows only.
+ */
+#include "trainer.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* fold[i] for every row: documents (or single rows) dealt round-robin
+ * after a seeded shuffle. */
+static int assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
+{
+    size_t n = ds->n, ngroups = 0;
+    size_t *group = malloc((n ? n : 1) * sizeof *group);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!group || !order) {
+        free(group);
+        free(order);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* Rows of a document are consecutive in our corpora; a document
+         * that reappears later still joins its first group. */
+        size_t g = ngroups;
+        if (ds->doc && i > 0 && strcmp(ds->doc[i], ds->doc[i - 1]) == 0)
+            g = group[i - 1];
+        else if (ds->doc)
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(ds->doc[i], ds->doc[j]) == 0) {
+                    g = group[j];
+                    break;
+                }
+        if (g == ngroups)
+            ngroups++;
+        group[i] = g;
+    }
+    for (size_t g = 0; g < ngroups; g++)
+        order[g] = g;
+    uint64_t st = seed;
+    for (size_t g = ngroups; g > 1; g--) {
+        size_t j = (size_t)(kb_rand_next(&st) % g);
+        size_t t = order[g - 1];
+        order[g - 1] = order[j];
+        order[j] = t;
+    }
+    int *fold_of_group = malloc(ngroups * sizeof *fold_of_group);
+    if (!fold_of_group) {
+        free(group);
+        free(order);
+        return -1;
+    }
+    for (size_t p = 0; p < ngroups; p++)
+        fold_of_group[order[p]] = (int)(p % (size_t)k);
+    for (size_t i = 0; i < n; i++)
+        fold[i] = fold_of_group[group[i]];
+    free(fold_of_group);
+    free(group);
+    free(order);
+    return 0;
+}
+
+static int predict_rows(const kb_model *m, const kb_featurized *fz,
+                        const size_t *idx, size_t n, kb_metrics *mt)
+{
+    size_t max_row = 1;
+    for (size_t i = 0; i < n; i++)
+        if (fz->rows[idx[i]].n > max_row)
+            max_row = fz->rows[idx[i]].n;
+    kb_weighted *x = malloc(max_row * sizeof *x);
+    double dec[KB_MAX_LABELS], probs[KB_MAX_LABELS];
+    if (!x)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        size_t nx = kb_model_weigh(m, &fz->rows[idx[i]], x);
+        int pred = kb_model_score(m, x, nx, dec, probs);
+        kb_metrics_add(mt, fz->y[idx[i]], pred);
+    }
+    free(x);
+    return 0;
+}
+
+static int run_folds(const kb_featurized *fz, const int *fold, int folds,
+                     const kb_train_opts *o, kb_metrics *mt, kb_error *err)
+{
+    size_t *tr = malloc(fz->n * sizeof *tr), *te = malloc(fz->n * sizeof *te);
+    int rc = (!tr || !te) ? kb_fail(err, "out of memory") : 0;
+    for (int f = 0; rc == 0 && f < folds; f++) {
+        size_t ntr = 0, nte = 0;
+        for (size_t i = 0; i < fz->n; i++) {
+            if (fold[i] == f)
+                te[nte++] = i;
+            else
+                tr[ntr++] = i;
+        }
+        if (nte == 0)
+            continue;
+        kb_progress(o, "  fold %d/%d: train %zu, test %zu", f + 1, folds, ntr,
+                    nte);
+        kb_model *m = kb_train_rows(fz, tr, ntr, o, err);
+        if (!m || predict_rows(m, fz, te, nte, mt) != 0)
+            rc = -1;
+        kb_model_free(m);
+    }
+    free(tr);
+    free(te);
+    return rc;
+}
+
+static int cv_on_features(const kb_dataset *ds, const kb_featurized *fz,
+                          const kb_train_opts *o, int folds, kb_metrics *mt,
+                          kb_error *err)
+{
+    int *fold = malloc(ds->n * sizeof *fold);
+    if (!fold || assign_folds(ds, folds, o->seed, fold) != 0) {
+        free(fold);
+        return kb_fail(err, "out of memory");
+    }
+    if (kb_metrics_init(mt, fz->k) != 0) {
+        free(fold);
+        return kb_fail(err, "out of memory");
+    }
+    int rc = run_folds(fz, fold, folds, o, mt, err);
+    free(fold);
+    if (rc != 0) {
+        kb_metrics_free(mt);
+        return -1;
+    }
+    kb_metrics_finish(mt);
+    return 0;
+}
+
+static int check_folds(const kb_dataset *ds, int folds, kb_error *err)
+{
+    if (folds < 2 || folds > 100)
+        return kb_fail(err, "cross-validation needs 2..100 folds, not %d",
+                       folds);
+    if ((size_t)folds > ds->n)
+        return kb_fail(err, "%s: %zu sentences are too few for %d folds",
+                       ds->path, ds->n, folds);
+    return 0;
+}
+
+int kb_cross_validate(const kb_dataset *ds, const kb_train_opts *o, int folds,
+                      kb_metrics *mt, char ***labels_out, int *k_out,
+                      kb_error *err)
+{
+    kb_featurized fz;
+    if (check_folds(ds, folds, err) != 0 ||
+        kb_featurize_dataset(ds, o, &fz, err) != 0)
+        return -1;
+    int rc = cv_on_features(ds, &fz, o, folds, mt, err);
+    if (rc == 0 && labels_out) {
+        *labels_out = calloc((size_t)fz.k, sizeof **labels_out);
+        for (int j = 0; *labels_out && j < fz.k; j++)
+            (*labels_out)[j] = kb_strdup(fz.labels[j]);
+        *k_out = fz.k;
+    }
+    kb_featurized_free(&fz);
+    return rc;
+}
+
+int kb_search_c(const kb_dataset *ds, const kb_train_opts *o, int folds,
+                kb_cv_result *res, kb_error *err)
+{
+    static const double grid[] = {0.25, 0.5, 1, 2, 4, 8, 16, 32, 64};
+    kb_featurized fz;
+    if (check_folds(ds, folds, err) != 0 ||
+        kb_featurize_dataset(ds, o, &fz, err) != 0)
+        return -1;
+    res->best_C = 0;
+    res->macro_f1 = -1;
+    int rc = 0;
+    for (size_t g = 0; rc == 0 && g < sizeof grid / sizeof grid[0]; g++) {
+        kb_train_opts t = *o;
+        t.C = grid[g];
+        kb_metrics mt;
+        rc = cv_on_features(ds, &fz, &t, folds, &mt, err);
+        if (rc != 0)
+            break;
+        kb_progress(o, "C=%g: accuracy %.4f, macro-F1 %.4f", t.C, mt.accuracy,
+                    mt.macro_f1);
+        if (mt.macro_f1 > res->macro_f1 + 1e-12) {
+            res->best_C = t.C;
+            res->macro_f1 = mt.macro_f1;
+            res->accuracy = mt.accuracy;
+        }
+        kb_metrics_free(&mt);
+    }
+    kb_featurized_free(&fz);
+    return rc;
+}

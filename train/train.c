@@ -1,0 +1,334 @@
+/*
+ * train.c: trains a model with liblinear.
+ *
+ * Every sentence is normalised and counted once (kb_featurize_dataset);
+ * then, for the rows to train on, document frequencies give the kept
+ * buckets and their idf, each row becomes liblinear's sparse vector
+ * (weighted exactly as prediction will weigh it, by kb_model_weigh), and
+ * liblinear's solver fits one weight column per label.  The weights are
+ * copied into the model, so the model file needs nothing of liblinear's.
+ */
+#include "trainer.h"
+
+#include <linear.h>
+#include <math.h>
+#include <stdio.h>
+
+static const char *solver_names[] = {"lr", "l2svm-dual", "l2svm",
+                                     "l1svm-dual", "crammer-singer",
+                                     "l1-l2svm", "l1-lr", "lr-dual"};
+#define N_SOLVERS (int)(sizeof solver_names / sizeof solver_names[0])
+
+void kb_train_opts_default(kb_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->task, sizeof o->task, "topic");
+    o->norm = KB_NORM_ALL;
+    kb_feature_opts_default(&o->feat);
+    o->solver = L2R_LR;
+    o->C = 4.0;
+    o->eps = 0;
+    o->seed = 1;
+}
+
+int kb_solver_parse(const char *name, int *solver, kb_error *err)
+{
+    for (int i = 0; i < N_SOLVERS; i++)
+        if (strcmp(name, solver_names[i]) == 0) {
+            *solver = i;
+            return 0;
+        }
+    return kb_fail(err, "unknown solver '%s' (lr, l2svm-dual, l2svm, "
+                        "l1svm-dual, crammer-singer, l1-l2svm, l1-lr, "
+                        "lr-dual)", name);
+}
+
+const char *kb_solver_name(int solver)
+{
+    return solver >= 0 && solver < N_SOLVERS ? solver_names[solver] : "?";
+}
+
+void kb_progress(const kb_train_opts *o, const char *fmt, ...)
+{
+    if (!o->progress)
+        return;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    o->progress(o->progress_ctx, msg);
+}
+
+/* ------------------------------------------------------- featurisation */
+
+static int label_index(kb_featurized *fz, const kb_train_opts *o,
+                       const kb_dataset *ds, size_t i, kb_error *err)
+{
+    const char *lab = ds->label[i];
+    for (int j = 0; j < fz->k; j++)
+        if (strcmp(fz->labels[j], lab) == 0)
+            return j;
+    if (o->n_labels > 0)
+        return kb_fail(err, "%s:%zu: unknown label '%s' (expected one of the "
+                            "%d given labels)", ds->path, ds->line[i], lab,
+                       o->n_labels);
+    if (fz->k == KB_MAX_LABELS)
+        return kb_fail(err, "%s:%zu: more than %d distinct labels", ds->path,
+                       ds->line[i], KB_MAX_LABELS);
+    snprintf(fz->labels[fz->k], KB_MAX_LABEL_LEN, "%s", lab);
+    return fz->k++;
+}
+
+static int copy_counts(kb_counts *dst, const kb_counts *src)
+{
+    dst->n = src->n;
+    dst->v = malloc((src->n ? src->n : 1) * sizeof *dst->v);
+    if (!dst->v)
+        return -1;
+    memcpy(dst->v, src->v, src->n * sizeof *dst->v);
+    return 0;
+}
+
+int kb_featurize_dataset(const kb_dataset *ds, const kb_train_opts *o,
+                         kb_featurized *fz, kb_error *err)
+{
+    memset(fz, 0, sizeof *fz);
+    if (kb_feature_opts_check(&o->feat, err) != 0)
+        return -1;
+    fz->k = o->n_labels;
+    memcpy(fz->labels, o->labels, sizeof fz->labels);
+    fz->rows = calloc(ds->n ? ds->n : 1, sizeof *fz->rows);
+    fz->y = calloc(ds->n ? ds->n : 1, sizeof *fz->y);
+    kb_normalizer *nz = kb_normalizer_new(o->norm, err);
+    kb_counts scratch = {0};
+    int rc = (!fz->rows || !fz->y || !nz) ? -1 : 0;
+    if (rc && nz)
+        kb_fail(err, "out of memory");
+    for (size_t i = 0; rc == 0 && i < ds->n; i++) {
+        size_t len;
+        const char *t = kb_normalize(nz, ds->text[i], strlen(ds->text[i]),
+                                     &len, err);
+        if (!t || (fz->y[i] = label_index(fz, o, ds, i, err)) < 0) {
+            rc = -1;
+        } else if (kb_count_features(&o->feat, t, len, &scratch) ||
+                   copy_counts(&fz->rows[i], &scratch)) {
+            rc = kb_fail(err, "out of memory");
+        }
+        fz->n = i + 1;
+    }
+    kb_counts_free(&scratch);
+    kb_normalizer_free(nz);
+    if (rc != 0)
+        kb_featurized_free(fz);
+    return rc;
+}
+
+void kb_featurized_free(kb_featurized *fz)
+{
+    if (fz->rows)
+        for (size_t i = 0; i < fz->n; i++)
+            free(fz->rows[i].v);
+    free(fz->rows);
+    free(fz->y);
+    memset(fz, 0, sizeof *fz);
+}
+
+/* ------------------------------------------------------------ training */
+
+#define ROW(i) (idx ? idx[i] : (i))
+
+/* Buckets kept (df >= min_df over the training rows) with their idf. */
+static kb_model *build_vocabulary(const kb_featurized *fz, const size_t *idx,
+                                  size_t n, const kb_train_opts *o)
+{
+    size_t space = (size_t)1 << o->feat.hash_bits, kept = 0;
+    uint32_t *df = calloc(space, sizeof *df);
+    if (!df)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const kb_counts *c = &fz->rows[ROW(i)];
+        for (size_t j = 0; j < c->n; j++)
+            df[c->v[j].bucket]++;
+    }
+    for (size_t b = 0; b < space; b++)
+        kept += df[b] >= (uint32_t)o->feat.min_df;
+    kb_model *m = kb_model_alloc(o, fz->k, kept);
+    if (m) {
+        size_t r = 0;
+        for (size_t b = 0; b < space; b++) {
+            if (df[b] < (uint32_t)o->feat.min_df)
+                continue;
+            m->row_bucket[r] = (uint32_t)b;
+            m->idf[r] = (float)(log((1.0 + (double)n) / (1.0 + df[b])) + 1.0);
+            r++;
+        }
+        memcpy(m->labels, fz->labels, sizeof m->labels);
+        m->n_train = n;
+        if (kb_model_index_rows(m, NULL) != 0) {
+            kb_model_free(m);
+            m = NULL;
+        }
+    }
+    free(df);
+    return m;
+}
+
+typedef struct lin_problem {
+    struct problem prob;
+    struct feature_node *nodes;
+} lin_problem;
+
+static int build_problem(const kb_model *m, const kb_featurized *fz,
+                         const size_t *idx, size_t n, lin_problem *lp)
+{
+    size_t total = 0, max_row = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += fz->rows[ROW(i)].n + 2;
+        if (fz->rows[ROW(i)].n > max_row)
+            max_row = fz->rows[ROW(i)].n;
+    }
+    lp->nodes = malloc(total * sizeof *lp->nodes);
+    lp->prob.x = malloc((n ? n : 1) * sizeof *lp->prob.x);
+    lp->prob.y = malloc((n ? n : 1) * sizeof *lp->prob.y);
+    kb_weighted *tmp = malloc((max_row ? max_row : 1) * sizeof *tmp);
+    if (!lp->nodes || !lp->prob.x || !lp->prob.y || !tmp) {
+        free(tmp);
+        return -1;
+    }
+    struct feature_node *p = lp->nodes;
+    for (size_t i = 0; i < n; i++) {
+        size_t nw = kb_model_weigh(m, &fz->rows[ROW(i)], tmp);
+        lp->prob.x[i] = p;
+        lp->prob.y[i] = fz->y[ROW(i)];
+        for (size_t j = 0; j < nw; j++, p++) {
+            p->index = (int)tmp[j].row + 1;
+            p->value = tmp[j].value;
+        }
+        p->index = (int)m->n_rows + 1; /* liblinear's bias feature */
+        p->value = 1.0;
+        p++;
+        p->index = -1;
+        p++;
+    }
+    free(tmp);
+    lp->prob.l = (int)n;
+    lp->prob.n = (int)m->n_rows + 1;
+    lp->prob.bias = 1.0;
+    return 0;
+}
+
+static double default_eps(int solver)
+{
+    switch (solver) {
+    case L2R_LR:
+    case L2R_L2LOSS_SVC:
+    case L1R_L2LOSS_SVC:
+    case L1R_LR:
+        return 0.01;
+    default:
+        return 0.1;
+    }
+}
+
+static void quiet(const char *s) { (void)s; }
+
+static void copy_weights(kb_model *m, const struct model *lm)
+{
+    for (int j = 0; j < lm->nr_class; j++) {
+        int lab = lm->label[j];
+        for (size_t r = 0; r < m->n_rows; r++)
+            m->w[r * (size_t)m->k + (size_t)lab] =
+                (float)get_decfun_coef(lm, (int)r + 1, j);
+        m->bias[lab] = get_decfun_bias(lm, j);
+    }
+    /* A label absent from these rows (possible in a CV fold) is never
+     * predicted. */
+    for (int lab = 0; lab < m->k; lab++) {
+        int seen = 0;
+        for (int j = 0; j < lm->nr_class; j++)
+            seen |= lm->label[j] == lab;
+        if (!seen)
+            m->bias[lab] = -1e6;
+    }
+}
+
+static int check_classes(const kb_featurized *fz, const size_t *idx, size_t n,
+                         kb_error *err)
+{
+    int first = n ? fz->y[ROW(0)] : -1;
+    for (size_t i = 1; i < n; i++)
+        if (fz->y[ROW(i)] != first)
+            return 0;
+    if (n == 0)
+        return kb_fail(err, "no training sentences");
+    return kb_fail(err, "only one label ('%s') in the training data; a "
+                        "classifier needs at least two", fz->labels[first]);
+}
+
+kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
+                        const kb_train_opts *o, kb_error *err)
+{
+    if (check_classes(fz, idx, n, err) != 0)
+        return NULL;
+    kb_model *m = build_vocabulary(fz, idx, n, o);
+    lin_problem lp = {0};
+    if (!m || build_problem(m, fz, idx, n, &lp) != 0) {
+        kb_fail(err, "out of memory building the training problem");
+        goto fail;
+    }
+    struct parameter param = {0};
+    param.solver_type = o->solver;
+    param.C = o->C;
+    param.eps = o->eps > 0 ? o->eps : default_eps(o->solver);
+    param.p = 0.1;
+    const char *bad = check_parameter(&lp.prob, &param);
+    if (bad) {
+        kb_fail(err, "liblinear: %s", bad);
+        goto fail;
+    }
+    set_print_string_function(quiet);
+    srand((unsigned)o->seed); /* the dual solvers shuffle with rand() */
+    struct model *lm = train(&lp.prob, &param);
+    if (!lm) {
+        kb_fail(err, "liblinear training failed");
+        goto fail;
+    }
+    copy_weights(m, lm);
+    free_and_destroy_model(&lm);
+    free(lp.nodes);
+    free(lp.prob.x);
+    free(lp.prob.y);
+    return m;
+fail:
+    free(lp.nodes);
+    free(lp.prob.x);
+    free(lp.prob.y);
+    kb_model_free(m);
+    return NULL;
+}
+
+kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
+                   kb_error *err)
+{
+    kb_featurized fz;
+    kb_progress(o, "featurising %zu sentences", ds->n);
+    if (kb_featurize_dataset(ds, o, &fz, err) != 0)
+        return NULL;
+    for (int j = 0; j < fz.k; j++) {
+        size_t c = 0;
+        for (size_t i = 0; i < fz.n; i++)
+            c += fz.y[i] == j;
+        if (c == 0) {
+            kb_fail(err, "%s: label '%s' has no training sentences",
+                    ds->path, fz.labels[j]);
+            kb_featurized_free(&fz);
+            return NULL;
+        }
+    }
+    kb_progress(o, "training %s, C=%g, on %zu sentences, %d labels",
+                kb_solver_name(o->solver), o->C, fz.n, fz.k);
+    kb_model *m = kb_train_rows(&fz, NULL, fz.n, o, err);
+    kb_featurized_free(&fz);
+    return m;
+}
