@@ -8,7 +8,8 @@
  *   - a terminator glued to the next Arabic word still ends a sentence:
  *     "(الخميس).وأحصى" and "الأردنية».كما" are two sentences each
  *     (ICU keeps them together, as it would "example.com");
- *   - a Latin initial ("Nagi N. Najjar") does not end a sentence.
+ *   - a Latin initial ("Nagi N. Najjar") and the title "د." ("د. أحمد",
+ *     "د.أحمد") do not end a sentence.
  * Sentences are trimmed of white space (NBSP included); a sentence longer
  * than KB_MAX_SENTENCE_BYTES is cut at a space before the limit.
  */
@@ -131,6 +132,11 @@ static int is_closer(UChar32 c)
            c == 0x2019 || c == '\'';
 }
 
+static int is_opener(UChar32 c)
+{
+    return c == 0x00AB || c == 0x201C || c == '(';
+}
+
 static int is_arabic_letter(UChar32 c)
 {
     UErrorCode st = U_ZERO_ERROR;
@@ -138,14 +144,24 @@ static int is_arabic_letter(UChar32 c)
            uscript_getScript(c, &st) == USCRIPT_ARABIC;
 }
 
-/* Splits [a,b) after every terminator run glued to an Arabic letter. */
+/* True when the abbreviation "د." (Dr.) ends at the period at t[p]:
+ * the letter dal stands alone, after a space, "(" or the piece's start. */
+static int is_title_abbrev(const char *t, size_t a, size_t p)
+{
+    if (t[p] != '.' || p < a + 2 || memcmp(t + p - 2, "\xD8\xAF", 2) != 0)
+        return 0;
+    return p == a + 2 || t[p - 3] == ' ' || t[p - 3] == '(';
+}
+
+/* Splits [a,b) after every terminator run glued to an Arabic letter
+ * (or to an opening quote and an Arabic letter). */
 static int push_glued(kb_segmenter *sg, const char *t, size_t a, size_t b)
 {
     size_t i = a, start = a;
     while (i < b) {
         size_t next;
         UChar32 c = char_at(t, b, i, &next);
-        if (!is_terminator(c)) {
+        if (!is_terminator(c) || is_title_abbrev(t, a, i)) {
             i = next;
             continue;
         }
@@ -158,7 +174,12 @@ static int push_glued(kb_segmenter *sg, const char *t, size_t a, size_t b)
             j = k;
         }
         size_t k;
-        if (j < b && is_arabic_letter(char_at(t, b, j, &k))) {
+        UChar32 d = j < b ? char_at(t, b, j, &k) : 0;
+        if (is_opener(d) && k < b) { /* ".«قال" splits before the quote */
+            size_t k2;
+            d = char_at(t, b, k, &k2);
+        }
+        if (j < b && is_arabic_letter(d)) {
             if (push_bounded(sg, t, start, j) != 0)
                 return -1;
             start = j;
@@ -168,14 +189,38 @@ static int push_glued(kb_segmenter *sg, const char *t, size_t a, size_t b)
     return push_bounded(sg, t, start, b);
 }
 
-/* True when [a,b) ends with a lone Latin capital and a period, "N.". */
-static int ends_with_initial(const char *t, size_t a, size_t b)
+/* True when [a,b) ends with an abbreviation that does not end a sentence:
+ * a lone Latin capital ("Nagi N. Najjar") or "د." ("د. أحمد"). */
+static int ends_with_abbrev(const char *t, size_t a, size_t b)
 {
     while (b > a && (t[b - 1] == ' ' || t[b - 1] == '\t'))
         b--;
-    if (b - a < 2 || t[b - 1] != '.' || t[b - 2] < 'A' || t[b - 2] > 'Z')
+    if (b - a < 2 || t[b - 1] != '.')
+        return 0;
+    if (is_title_abbrev(t, a, b - 1))
+        return 1;
+    if (t[b - 2] < 'A' || t[b - 2] > 'Z')
         return 0;
     return b - a == 2 || t[b - 3] == ' ' || t[b - 3] == '(';
+}
+
+/* ICU counts « as closing punctuation, so "الجولة.«لا" breaks after the
+ * quote; the quote opens the next sentence: move the break before it. */
+static size_t before_glued_opener(const char *t, size_t a, size_t end)
+{
+    size_t p = end, q, next;
+    while (p > a && ((unsigned char)t[p - 1] & 0xC0) == 0x80)
+        p--;
+    if (p <= a || p == end)
+        return end;
+    p--; /* p: start of the piece's last code point */
+    UChar32 c = char_at(t, end, p, &next);
+    if (p == a || c == '(' || !is_opener(c))
+        return end;
+    q = p - 1;
+    while (q > a && ((unsigned char)t[q] & 0xC0) == 0x80)
+        q--;
+    return is_terminator(char_at(t, end, q, &next)) ? p : end;
 }
 
 static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
@@ -194,8 +239,9 @@ static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
         size_t end = a + (size_t)pos;
         (void)prev;
         prev = pos;
-        if (end < b && ends_with_initial(t, start, end))
+        if (end < b && ends_with_abbrev(t, start, end))
             continue;
+        end = before_glued_opener(t, start, end);
         if (push_glued(sg, t, start, end) != 0)
             return -1;
         start = end;
