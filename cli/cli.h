@@ -15,6 +15,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_dupes(int argc, char **argv);
 
 /* Prints "khabar: <msg>" on stderr; returns the exit code 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

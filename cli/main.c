@@ -1,8 +1,8 @@
 /*
  * main.c: the khabar command.  Each subcommand mirrors one library call:
  * normalize (kb_normalize), segment (kb_segment), train (kb_train,
- * kb_cross_validate, kb_search_c), classify (kb_predict), eval (metrics)
- * and info (kb_model_load).
+ * kb_cross_validate, kb_search_c), classify (kb_predict), eval (metrics),
+ * info (kb_model_load) and dupes (kb_find_duplicates).
  */
 #include "cli.h"
 
@@ -19,6 +19,7 @@ static const struct {
     {"segment", cmd_segment, "print one sentence a line"},
     {"normalize", cmd_normalize, "print normalised text"},
     {"info", cmd_info, "print a model's header"},
+    {"dupes", cmd_dupes, "find duplicate and near-duplicate sentences"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

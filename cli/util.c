@@ -47,6 +47,18 @@ int cli_input_open(cli_input *in, const char *path)
     return 0;
 }
 
+/* ASCII control bytes that text does not hold (tab and form feeds do). */
+static size_t controls(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)s[i];
+        c += (b < 0x20 && b != '\t' && b != '\f' && b != '\v' && b != '\r' &&
+              b != 0x1b) || b == 0x7f;
+    }
+    return c;
+}
+
 int cli_input_next(cli_input *in, const char **text, size_t *len)
 {
     free(in->fixed);
@@ -75,16 +87,14 @@ int cli_input_next(cli_input *in, const char **text, size_t *len)
     char *fixed = kb_utf8_repair(s, l, &fixed_len, &bad);
     if (!fixed)
         return cli_error("%s:%zu: out of memory", in->path, in->lineno), -1;
-    if (bad > 0) {
-        if (bad * 8 > l + 8) {
-            free(fixed);
-            return cli_error("%s:%zu: binary data (most of the line is not "
-                             "UTF-8)", in->path, in->lineno), -1;
-        }
-        if (in->n_bad == 0)
-            in->first_bad_line = in->lineno;
-        in->n_bad += bad;
+    if ((bad + controls(s, l)) * 10 > l + 10) {
+        free(fixed);
+        return cli_error("%s:%zu: binary data (control bytes or invalid "
+                         "UTF-8), not text", in->path, in->lineno), -1;
     }
+    if (bad > 0 && in->n_bad == 0)
+        in->first_bad_line = in->lineno;
+    in->n_bad += bad;
     in->fixed = fixed;
     *text = fixed;
     *len = fixed_len;

@@ -93,6 +93,18 @@ typedef struct kb_feature_opts {
 void kb_feature_opts_default(kb_feature_opts *o);
 int kb_feature_opts_check(const kb_feature_opts *o, kb_error *err);
 
+/* Near-duplicate sentences, for checking a corpus: pairs whose
+ * normalised character 5-gram sets have Jaccard similarity >= threshold
+ * (1.0: the same letters once punctuation, spacing and spelling variants
+ * are folded).  Candidates come from MinHash with banding (LSH), every
+ * candidate is then measured exactly.  *pairs is malloc'ed (a < b). */
+typedef struct kb_dup_pair {
+    size_t a, b;
+    double similarity;
+} kb_dup_pair;
+int kb_find_duplicates(const char *const *texts, size_t n, double threshold,
+                       kb_dup_pair **pairs, size_t *n_pairs, kb_error *err);
+
 /* ------------------------------------------------------------- dataset */
 
 typedef struct kb_dataset {

@@ -1,0 +1,22 @@
+#!/bin/sh
+# build.sh: rebuilds the shipped models from the corpus, in one command:
+#   1. assembles models/corpus/train.tsv and dev.tsv from the batches;
+#   2. for each model, chooses C by 5-fold cross-validation on train
+#      (folds by whole document) and trains on all of train.
+# The result is byte-identical on every run (tests/test_corpus checks that
+# the committed models are exactly what train.tsv produces).
+# usage: models/build.sh   (after scripts/bootstrap.sh)
+set -eu
+cd "$(dirname "$0")/.."
+K=${KHABAR:-build/khabar}
+sh models/corpus/assemble.sh
+$K train --data models/corpus/train.tsv --task topic \
+  --labels military,negotiation,humanitarian,other \
+  --search-c --cv 5 --out models/topic.model
+$K train --data models/corpus/train.tsv --task stance \
+  --labels pro_government,pro_opposition,neutral \
+  --search-c --cv 5 --out models/stance.model
+for m in topic stance; do
+  echo "== $m: dev"
+  $K eval --model models/$m.model --data models/corpus/dev.tsv
+done

@@ -1,0 +1,126 @@
+#!/bin/sh
+# test_cli.sh: khabar end to end, as a user runs it: classify, segment,
+# normalize, train, eval, info, their outputs, and every kind of bad input
+# (each must give a one-line error naming the file, and a non-zero exit).
+# usage: test_cli.sh KHABAR REPO_DIR
+set -u
+K=$1
+REPO=$2
+T=$(mktemp -d /tmp/khabar-cli-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+  d=$1; shift
+  if "$@"; then ok; else bad "$d"; fi
+}
+# expect_error DESCRIPTION WORDS COMMAND...: non-zero exit, one stderr line with WORDS
+expect_error() {
+  d=$1; w=$2; shift 2
+  "$@" > "$T/out" 2> "$T/err"
+  rc=$?
+  lines=$(wc -l < "$T/err")
+  if [ "$rc" -ne 0 ] && [ "$lines" -eq 1 ] && grep -qF -- "$w" "$T/err"; then ok
+  else bad "$d (exit $rc, $lines stderr lines: $(head -c 300 "$T/err"))"; fi
+}
+
+ART=$REPO/examples/article.txt
+DEV=$REPO/models/corpus/dev.tsv
+
+# --- help and usage
+check "khabar --help" sh -c "'$K' --help > /dev/null"
+for c in classify train eval segment normalize info; do
+  check "$c --help" sh -c "'$K' $c --help | grep -q usage"
+done
+"$K" frobnicate > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown command exits 2"
+
+# --- classify: TSV
+"$K" classify "$ART" > "$T/a.tsv" 2> "$T/err"
+check "classify exits 0 quietly" test $? -eq 0 -a ! -s "$T/err"
+check "classify labels every sentence" test "$(wc -l < "$T/a.tsv")" -eq "$("$K" segment "$ART" | wc -l)"
+check "tsv has 5 columns, known labels, n from 1, confidence in [0,1]" awk -F'\t' -v f="$ART" '
+  NF != 5 || $1 != f || $2 != NR || $3 !~ /^(military|negotiation|humanitarian|other)$/ || $4 < 0 || $4 > 1 { exit 1 }' "$T/a.tsv"
+check "the strike sentence is military" sh -c "grep -F 'شنّت طائرات حربية' '$T/a.tsv' | cut -f3 | grep -qx military"
+check "the displacement sentence is humanitarian" sh -c "grep -F 'ألف شخص نزحوا' '$T/a.tsv' | cut -f3 | grep -qx humanitarian"
+check "the talks sentence is negotiation" sh -c "grep -F 'لبحث تثبيت وقف إطلاق النار' '$T/a.tsv' | cut -f3 | grep -qx negotiation"
+check "glued period split" sh -c "grep -qF 'البارة (الثلاثاء).' '$T/a.tsv' && grep -q '	وتزامن القصف' '$T/a.tsv'"
+
+# --- classify: JSONL with a summary per article
+"$K" classify --format jsonl "$ART" "$ART" > "$T/a.jsonl"
+check "jsonl: one record per sentence plus two summaries" test "$(wc -l < "$T/a.jsonl")" -eq $(( 2 * $(wc -l < "$T/a.tsv") + 2 ))
+check "jsonl records carry every probability" sh -c "grep -v summary '$T/a.jsonl' | grep -c '\"probs\":{\"military\":[0-9.]*,\"negotiation\":[0-9.]*,\"humanitarian\":[0-9.]*,\"other\":[0-9.]*}' | grep -qx $(( 2 * $(wc -l < "$T/a.tsv") ))"
+check "summary shares sum to 1" sh -c "grep '\"summary\":true' '$T/a.jsonl' | head -1 | grep -o '\"share\":{[^}]*}' | grep -o '[0-9.]*[0-9]' | awk '{s+=\$1} END {exit !(s > 0.998 && s < 1.002)}'"
+check "stance model by name" sh -c "'$K' classify --model stance '$ART' | cut -f3 | grep -qE '^(pro_government|pro_opposition|neutral)$'"
+
+# --- -j N gives the same output as -j 1, on a larger input
+cut -f3 "$DEV" | tail -n +2 > "$T/big.txt"
+for i in 1 2 3 4 5 6 7 8; do cat "$T/big.txt"; done > "$T/big8.txt"
+"$K" classify -j 1 "$T/big8.txt" > "$T/j1"
+"$K" classify -j 2 "$T/big8.txt" > "$T/j2"
+"$K" classify -j 7 --format jsonl "$T/big8.txt" > "$T/j7"
+"$K" classify -j 1 --format jsonl "$T/big8.txt" > "$T/j1j"
+check "-j 2 output identical to -j 1" cmp -s "$T/j1" "$T/j2"
+check "-j 7 jsonl identical to -j 1" cmp -s "$T/j1j" "$T/j7"
+check "stdin works" sh -c "'$K' classify < '$ART' | cut -f1 | sort -u | grep -qx -- -"
+"$K" classify --sentences "$T/big.txt" > "$T/s.tsv"
+check "--sentences: one record per line" test "$(wc -l < "$T/s.tsv")" -eq "$(grep -c '[^ ]' "$T/big.txt")"
+
+# --- segment and normalize
+printf 'قصف (الخميس).وقال المرصد: «ستة قتلى».كما نزح المئات\n' > "$T/g.txt"
+check "segment splits glued periods" test "$("$K" segment "$T/g.txt" | wc -l)" -eq 3
+check "normalize folds" sh -c "printf 'أُعلِنَت الهدنـــة ٣ مرّات\n' | '$K' normalize | grep -qx 'اعلنت الهدنه 3 مرات'"
+
+# --- BOM and CRLF give the same labels as the plain file
+printf '\357\273\277' > "$T/bom.txt"; sed 's/$/\r/' "$ART" >> "$T/bom.txt"
+"$K" classify "$T/bom.txt" | cut -f2- > "$T/bom.out"
+cut -f2- "$T/a.tsv" > "$T/plain.out"
+check "BOM + CRLF handled" cmp -s "$T/bom.out" "$T/plain.out"
+
+# --- bad input
+expect_error "missing file" "$T/nope.txt: cannot open" "$K" classify "$T/nope.txt"
+expect_error "directory" "$T: is a directory" "$K" classify "$T"
+printf 'abc\000def\n' > "$T/nul.txt"
+expect_error "NUL byte" "$T/nul.txt:1: NUL byte" "$K" classify "$T/nul.txt"
+head -c 4000 "$K" | tr -d '\000' > "$T/bin.dat"
+expect_error "binary data" "$T/bin.dat:" "$K" classify "$T/bin.dat"
+printf 'قصفت المدفعية \300\257 البلدة\n' > "$T/inv.txt"
+"$K" classify "$T/inv.txt" > "$T/out" 2> "$T/err"
+check "invalid UTF-8 replaced and counted" sh -c "[ $? -eq 0 ] && grep -q 'inv.txt: replaced 2 invalid UTF-8' '$T/err' && grep -q '�' '$T/out'"
+: > "$T/empty.txt"
+"$K" classify --format jsonl "$T/empty.txt" > "$T/out" 2> "$T/err"
+check "empty file: a summary with 0 sentences" sh -c "[ $? -eq 0 ] && grep -q '\"sentences\":0,\"label\":null' '$T/out'"
+printf 'no arabic here, just a line.\n' | "$K" classify > "$T/out"
+check "text without Arabic still labelled" test "$(wc -l < "$T/out")" -eq 1
+awk 'BEGIN { for (i = 0; i < 5600000; i++) printf "كلمة "; print "" }' > "$T/huge.txt"
+"$K" classify "$T/huge.txt" > "$T/out" 2> "$T/err"
+check "a 50 MB single line is classified in bounded pieces" sh -c "[ $? -eq 0 ] && [ \$(wc -l < '$T/out') -ge 3000 ] && [ ! -s '$T/err' ]"
+printf 'khabar-model 1\ntask topic\n' > "$T/trunc.model"
+expect_error "truncated model" "$T/trunc.model: truncated" "$K" classify --model "$T/trunc.model" "$ART"
+expect_error "missing model" "cannot open model" "$K" classify --model "$T/none.model" "$ART"
+
+# --- train, cv, eval, info
+awk 'NR == 1 || NR % 8 == 2' "$REPO/models/corpus/train.tsv" > "$T/small.tsv"
+"$K" train --data "$T/small.tsv" --task topic --out "$T/m.model" --quiet
+check "train writes a model, no temporary left" sh -c "[ -s '$T/m.model' ] && ! ls '$T' | grep -q 'm.model.tmp'"
+check "info reads it" sh -c "'$K' info '$T/m.model' | grep -q '^task topic'"
+"$K" train --data "$T/small.tsv" --task stance --cv 3 --quiet > "$T/cv.txt"
+check "cv reports macro-F1 by document" sh -c "grep -q 'folds by document' '$T/cv.txt' && grep -q '^macro_f1 0\.' '$T/cv.txt'"
+"$K" eval --model "$T/m.model" --data "$DEV" --json > "$T/e.json"
+check "eval --json has the fields" sh -c "grep -q '\"n\":' '$T/e.json' && grep -q '\"accuracy\":0\.' '$T/e.json' && grep -q '\"macro_f1\":' '$T/e.json' && grep -q '\"per_class\":{\"' '$T/e.json' && grep -q '\"confusion\":\[\[' '$T/e.json'"
+check "eval table" sh -c "'$K' eval --data '$DEV' | grep -q '^confusion'"
+printf 'topic\tstance\ttext\nbogus\tneutral\tنص ما\n' > "$T/unk.tsv"
+expect_error "unknown label in eval" "$T/unk.tsv:2: label 'bogus'" "$K" eval --data "$T/unk.tsv"
+printf 'topic\tstance\ttext\nmilitary\tneutral\n' > "$T/cols.tsv"
+expect_error "missing column" "$T/cols.tsv:2: expected 3 columns" "$K" train --data "$T/cols.tsv" --out "$T/x.model"
+printf 'topic\ttext\nmilitary\tقصف\nmilitary\tغارة\n' > "$T/one.tsv"
+expect_error "single-class training set" "only one label" "$K" train --data "$T/one.tsv" --out "$T/x.model" --quiet
+expect_error "unknown label in train" "$T/small.tsv:2: unknown label" "$K" train --data "$T/small.tsv" --labels a,b --out "$T/x.model" --quiet
+: > "$T/empty.tsv"
+expect_error "empty training file" "$T/empty.tsv: empty file" "$K" train --data "$T/empty.tsv" --out "$T/x.model"
+check "failed trainings wrote no model" test ! -e "$T/x.model"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

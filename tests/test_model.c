@@ -1,0 +1,362 @@
+/*
+ * test_model.c: training, the model file and prediction: a save/load
+ * round trip is exact, training is deterministic, cross-validation keeps
+ * documents whole, and damaged, foreign or hand-edited model files are
+ * refused with a clear message.  Trains on the head of the team's corpus.
+ */
+#include "testutil.h"
+#include "model.h"
+#include "trainer.h"
+
+#include <linear.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static kb_dataset corpus; /* the first rows of models/corpus/train.tsv */
+
+static int setup(void **state)
+{
+    (void)state;
+    kb_error err;
+    if (kb_dataset_read(tu_src("models/corpus/train.tsv"), "topic", &corpus, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    if (corpus.n > 1200)
+        corpus.n = 1200; /* the rest stays allocated; freed below */
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    kb_error err;
+    kb_dataset full;
+    /* free everything, including rows past the cut */
+    if (kb_dataset_read(tu_src("models/corpus/train.tsv"), "topic", &full, &err) == 0) {
+        for (size_t i = corpus.n; i < full.n; i++) {
+            free(corpus.text[i]);
+            free(corpus.label[i]);
+            if (corpus.doc)
+                free(corpus.doc[i]);
+        }
+        kb_dataset_free(&full);
+    }
+    kb_dataset_free(&corpus);
+    return 0;
+}
+
+static kb_model *train_default(const char *solver)
+{
+    kb_train_opts o;
+    kb_error err;
+    kb_train_opts_default(&o);
+    if (solver)
+        assert_int_equal(kb_solver_parse(solver, &o.solver, &err), 0);
+    kb_model *m = kb_train(&corpus, &o, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    return m;
+}
+
+static char *temp_path(void)
+{
+    char *p = tu_write_temp("", 0, ".model");
+    assert_non_null(p);
+    return p;
+}
+
+static double train_accuracy(const kb_model *m)
+{
+    kb_error err;
+    kb_predictor *p = kb_predictor_new(m, &err);
+    double probs[KB_MAX_LABELS];
+    size_t ok = 0;
+    for (size_t i = 0; i < corpus.n; i++) {
+        int y = kb_predict(p, corpus.text[i], strlen(corpus.text[i]), probs, &err);
+        double sum = 0;
+        for (int j = 0; j < kb_model_n_labels(m); j++) {
+            assert_true(probs[j] >= 0 && probs[j] <= probs[y]);
+            sum += probs[j];
+        }
+        assert_true(fabs(sum - 1) < 1e-9);
+        ok += strcmp(kb_model_label(m, y), corpus.label[i]) == 0;
+    }
+    kb_predictor_free(p);
+    return (double)ok / (double)corpus.n;
+}
+
+static void test_train_learns(void **state)
+{
+    (void)state;
+    kb_model *m = train_default(NULL);
+    assert_int_equal(kb_model_n_labels(m), 4);
+    assert_true(kb_model_n_rows(m) > 1000);
+    assert_true(train_accuracy(m) > 0.9);
+    kb_model_free(m);
+    m = train_default("l2svm-dual");
+    assert_true(train_accuracy(m) > 0.9);
+    kb_model_free(m);
+}
+
+static void test_round_trip_exact(void **state)
+{
+    (void)state;
+    kb_error err;
+    kb_model *m = train_default(NULL);
+    char *a = temp_path(), *b = temp_path();
+    assert_int_equal(kb_model_save(m, a, &err), 0);
+    kb_model *m2 = kb_model_load(a, &err);
+    assert_non_null(m2);
+    assert_int_equal(kb_model_save(m2, b, &err), 0);
+    size_t la, lb;
+    char *da = tu_read_file(a, &la), *db = tu_read_file(b, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    /* and the loaded model predicts exactly as the trained one */
+    kb_predictor *p1 = kb_predictor_new(m, &err), *p2 = kb_predictor_new(m2, &err);
+    for (size_t i = 0; i < 200; i++) {
+        double x[KB_MAX_LABELS], y[KB_MAX_LABELS];
+        const char *t = corpus.text[i];
+        assert_int_equal(kb_predict(p1, t, strlen(t), x, &err),
+                         kb_predict(p2, t, strlen(t), y, &err));
+        assert_memory_equal(x, y, 4 * sizeof(double));
+    }
+    kb_predictor_free(p1);
+    kb_predictor_free(p2);
+    free(da);
+    free(db);
+    unlink(a);
+    unlink(b);
+    free(a);
+    free(b);
+    kb_model_free(m);
+    kb_model_free(m2);
+}
+
+static void test_deterministic(void **state)
+{
+    (void)state;
+    kb_error err;
+    char *a = temp_path(), *b = temp_path();
+    kb_model *m = train_default("l2svm-dual"); /* the solver that shuffles */
+    assert_int_equal(kb_model_save(m, a, &err), 0);
+    kb_model_free(m);
+    m = train_default("l2svm-dual");
+    assert_int_equal(kb_model_save(m, b, &err), 0);
+    kb_model_free(m);
+    size_t la, lb;
+    char *da = tu_read_file(a, &la), *db = tu_read_file(b, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    free(da);
+    free(db);
+    unlink(a);
+    unlink(b);
+    free(a);
+    free(b);
+}
+
+/* Writes a changed copy of a saved model; `fix` recomputes the checksum. */
+static char *variant(const char *src, const char *from, const char *to, int fix)
+{
+    size_t len;
+    char *d = tu_read_file(src, &len);
+    char *at = strstr(d, from);
+    assert_non_null(at);
+    size_t fl = strlen(from), tl = strlen(to);
+    char *out = malloc(len + tl + 64);
+    size_t n = (size_t)(at - d);
+    memcpy(out, d, n);
+    memcpy(out + n, to, tl);
+    memcpy(out + n + tl, at + fl, len - n - fl);
+    n = len - fl + tl;
+    if (fix) {
+        char *sum = strstr(out, "\nchecksum ");
+        size_t body = (size_t)(sum - out) + 1;
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (size_t i = 0; i < body; i++) {
+            h ^= (unsigned char)out[i];
+            h *= 0x100000001b3ULL;
+        }
+        n = body + (size_t)sprintf(out + body, "checksum %016llx\n", (unsigned long long)h);
+    }
+    char *p = tu_write_temp(out, n, ".model");
+    free(out);
+    free(d);
+    return p;
+}
+
+static void expect_refused(const char *path, const char *words)
+{
+    kb_error err;
+    kb_model *m = kb_model_load(path, &err);
+    if (m)
+        fail_msg("model %s was accepted; expected '%s'", path, words);
+    assert_non_null(strstr(err.msg, path));
+    if (!strstr(err.msg, words))
+        fail_msg("message '%s' lacks '%s'", err.msg, words);
+}
+
+static void test_bad_model_files(void **state)
+{
+    (void)state;
+    kb_error err;
+    kb_model *m = train_default(NULL);
+    char *good = temp_path();
+    assert_int_equal(kb_model_save(m, good, &err), 0);
+    kb_model_free(m);
+    size_t len;
+    char *data = tu_read_file(good, &len);
+
+    char *p = tu_write_temp(data, len / 2, ".model");
+    expect_refused(p, "truncated");
+    unlink(p), free(p);
+    p = tu_write_temp(data, len - 3, ".model");
+    expect_refused(p, "truncated");
+    unlink(p), free(p);
+    data[len / 2] ^= 0x01; /* one flipped bit */
+    p = tu_write_temp(data, len, ".model");
+    expect_refused(p, "checksum mismatch");
+    unlink(p), free(p);
+    const char *lin = "solver_type L2R_LR\nnr_class 2\nlabel 1 -1\nnr_feature 2\nbias -1\nw\n0.1\n0.2\n";
+    p = tu_write_temp(lin, strlen(lin), ".model");
+    expect_refused(p, "plain liblinear");
+    unlink(p), free(p);
+    p = tu_write_temp("\x7f" "ELF\2\1\1", 7, ".model");
+    expect_refused(p, "not a khabar model");
+    unlink(p), free(p);
+    p = tu_write_temp("", 0, ".model");
+    expect_refused(p, "not a khabar model");
+    unlink(p), free(p);
+    /* hand edits: caught by the checksum, and by the checks behind it */
+    p = variant(good, "\nlabels ", "\nlabels x", 0);
+    expect_refused(p, "checksum mismatch");
+    unlink(p), free(p);
+    p = variant(good, "khabar-model 1", "khabar-model 7", 1);
+    expect_refused(p, "format version 7");
+    unlink(p), free(p);
+    p = variant(good, "hash_bits 20", "hash_bits 99", 1);
+    expect_refused(p, ":7: 'hash_bits' must be");
+    unlink(p), free(p);
+    p = variant(good, "\nlabels ", "\nlabels twice twice ", 1);
+    expect_refused(p, "duplicate label");
+    unlink(p), free(p);
+    p = variant(good, "\nrows ", "\nrows 9", 1);
+    expect_refused(p, "ends before all its rows");
+    unlink(p), free(p);
+    expect_refused("/nonexistent/topic.model", "cannot open");
+    expect_refused("/tmp", "not a regular file");
+    free(data);
+    unlink(good);
+    free(good);
+}
+
+static void test_save_is_atomic(void **state)
+{
+    (void)state;
+    kb_error err;
+    kb_model *m = train_default(NULL);
+    char dir[] = "/tmp/khabar-test-saveXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char target[128], inside[160], tmp_glob[160];
+    snprintf(target, sizeof target, "%s/topic.model", dir);
+    /* the target is a non-empty directory: the rename fails */
+    assert_int_equal(mkdir(target, 0755), 0);
+    snprintf(inside, sizeof inside, "%s/keep", target);
+    FILE *fp = fopen(inside, "w");
+    fputs("x", fp);
+    fclose(fp);
+    assert_int_equal(kb_model_save(m, target, &err), -1);
+    assert_non_null(strstr(err.msg, target));
+    snprintf(tmp_glob, sizeof tmp_glob, "%s/topic.model.tmp.%ld", dir, (long)getpid());
+    struct stat st;
+    assert_int_equal(stat(tmp_glob, &st), -1); /* no temporary left behind */
+    unlink(inside);
+    rmdir(target);
+    /* a directory that does not exist */
+    snprintf(target, sizeof target, "%s/missing/topic.model", dir);
+    assert_int_equal(kb_model_save(m, target, &err), -1);
+    assert_non_null(strstr(err.msg, "cannot create"));
+    rmdir(dir);
+    kb_model_free(m);
+}
+
+static void test_label_errors(void **state)
+{
+    (void)state;
+    kb_train_opts o;
+    kb_error err;
+    kb_train_opts_default(&o);
+    o.n_labels = 2;
+    strcpy(o.labels[0], "military");
+    strcpy(o.labels[1], "humanitarian");
+    assert_null(kb_train(&corpus, &o, &err));
+    assert_non_null(strstr(err.msg, "unknown label"));
+    assert_non_null(strstr(err.msg, "train.tsv:"));
+    /* a single-class training set */
+    kb_dataset one = corpus;
+    size_t i = 0;
+    while (i < corpus.n && strcmp(corpus.label[i], corpus.label[0]) == 0)
+        i++;
+    one.n = i;
+    kb_train_opts_default(&o);
+    assert_null(kb_train(&one, &o, &err));
+    assert_non_null(strstr(err.msg, "only one label"));
+}
+
+static void test_cross_validation(void **state)
+{
+    (void)state;
+    kb_train_opts o;
+    kb_error err;
+    kb_metrics mt;
+    char **labels;
+    int k;
+    kb_train_opts_default(&o);
+    assert_int_equal(kb_cross_validate(&corpus, &o, 5, &mt, &labels, &k, &err), 0);
+    assert_int_equal(mt.n, corpus.n);
+    assert_int_equal(k, 4);
+    assert_true(mt.accuracy > 0.6 && mt.accuracy < 1.0);
+    assert_true(mt.macro_f1 > 0.5 && mt.macro_f1 <= mt.accuracy + 0.1);
+    for (int j = 0; j < k; j++)
+        free(labels[j]);
+    free(labels);
+    kb_metrics_free(&mt);
+    assert_int_equal(kb_cross_validate(&corpus, &o, 1, &mt, NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "2..100 folds"));
+}
+
+static void test_metrics(void **state)
+{
+    (void)state;
+    kb_metrics mt;
+    assert_int_equal(kb_metrics_init(&mt, 3), 0);
+    int pairs[][2] = {{0, 0}, {0, 0}, {0, 1}, {1, 1}, {1, 1}, {2, 0}};
+    for (size_t i = 0; i < 6; i++)
+        kb_metrics_add(&mt, pairs[i][0], pairs[i][1]);
+    kb_metrics_finish(&mt);
+    assert_true(fabs(mt.accuracy - 4.0 / 6) < 1e-12);
+    assert_true(fabs(mt.precision[0] - 2.0 / 3) < 1e-12);
+    assert_true(fabs(mt.recall[0] - 2.0 / 3) < 1e-12);
+    assert_true(fabs(mt.f1[1] - 0.8) < 1e-12);
+    assert_true(fabs(mt.f1[2]) < 1e-12);
+    assert_true(fabs(mt.macro_f1 - (2.0 / 3 + 0.8 + 0) / 3) < 1e-12);
+    assert_int_equal(mt.confusion[2 * 3 + 0], 1);
+    kb_metrics_free(&mt);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_train_learns),   cmocka_unit_test(test_round_trip_exact),
+        cmocka_unit_test(test_deterministic),  cmocka_unit_test(test_bad_model_files),
+        cmocka_unit_test(test_save_is_atomic), cmocka_unit_test(test_label_errors),
+        cmocka_unit_test(test_cross_validation), cmocka_unit_test(test_metrics),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
