@@ -9,8 +9,6 @@ struct kb_predictor {
     const kb_model *m;
     kb_normalizer *nz;
     kb_counts counts;
-    kb_weighted *x;
-    size_t x_cap;
     double dec[KB_MAX_LABELS];
 };
 
@@ -36,7 +34,6 @@ void kb_predictor_free(kb_predictor *p)
         return;
     kb_normalizer_free(p->nz);
     kb_counts_free(&p->counts);
-    free(p->x);
     free(p);
 }
 
@@ -47,15 +44,7 @@ int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
     const char *t = kb_normalize(p->nz, text, len, &nlen, err);
     if (!t)
         return -1;
-    if (kb_count_features(&p->m->opts.feat, t, nlen, &p->counts) != 0)
+    if (kb_count_features(&p->m->opts.feat, t, nlen, &p->counts, 0) != 0)
         return kb_fail(err, "out of memory");
-    if (p->counts.n > p->x_cap) {
-        kb_weighted *x = realloc(p->x, p->counts.n * sizeof *x);
-        if (!x)
-            return kb_fail(err, "out of memory");
-        p->x = x;
-        p->x_cap = p->counts.n;
-    }
-    size_t n = kb_model_weigh(p->m, &p->counts, p->x);
-    return kb_model_score(p->m, p->x, n, p->dec, probs);
+    return kb_model_predict_counts(p->m, &p->counts, p->dec, probs);
 }

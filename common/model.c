@@ -37,7 +37,13 @@ void kb_model_free(kb_model *m)
     free(m->idf);
     free(m->w);
     free(m->row_of);
+    free(m->packed);
     free(m);
+}
+
+static double tf_weight(const kb_model *m, uint32_t tf)
+{
+    return m->opts.feat.sublinear_tf ? 1.0 + log((double)tf) : (double)tf;
 }
 
 int kb_model_index_rows(kb_model *m, kb_error *err)
@@ -56,6 +62,23 @@ int kb_model_index_rows(kb_model *m, kb_error *err)
     return 0;
 }
 
+int kb_model_pack(kb_model *m, kb_error *err)
+{
+    size_t width = (size_t)m->k + 1;
+    free(m->packed);
+    m->packed = malloc((m->n_rows ? m->n_rows : 1) * width * sizeof *m->packed);
+    if (!m->packed)
+        return kb_fail(err, "out of memory");
+    for (size_t r = 0; r < m->n_rows; r++) {
+        m->packed[r * width] = m->idf[r];
+        memcpy(m->packed + r * width + 1, m->w + r * (size_t)m->k,
+               (size_t)m->k * sizeof *m->w);
+    }
+    for (int tf = 1; tf < 64; tf++)
+        m->tf_weight[tf] = (float)tf_weight(m, (uint32_t)tf);
+    return 0;
+}
+
 int kb_model_is_probabilistic(const kb_model *m)
 {
     return m->opts.solver == L2R_LR || m->opts.solver == L1R_LR ||
@@ -70,9 +93,7 @@ size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
         uint32_t r = m->row_of[c->v[i].bucket];
         if (!r)
             continue;
-        double tf = m->opts.feat.sublinear_tf ? 1.0 + log((double)c->v[i].count)
-                                              : (double)c->v[i].count;
-        double v = tf * (double)m->idf[r - 1];
+        double v = tf_weight(m, c->v[i].count) * (double)m->idf[r - 1];
         out[n].row = r - 1;
         out[n].value = v;
         norm += v * v;
@@ -86,17 +107,10 @@ size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
     return n;
 }
 
-int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
-                   double *dec, double *probs)
+/* Turns decision values into probabilities; returns the argmax. */
+static int to_probs(const kb_model *m, double *dec, double *probs)
 {
     int k = m->k, best = 0;
-    for (int j = 0; j < k; j++)
-        dec[j] = m->bias[j];
-    for (size_t i = 0; i < n; i++) {
-        const float *w = m->w + (size_t)x[i].row * (size_t)k;
-        for (int j = 0; j < k; j++)
-            dec[j] += x[i].value * (double)w[j];
-    }
     for (int j = 1; j < k; j++)
         if (dec[j] > dec[best])
             best = j;
@@ -113,6 +127,60 @@ int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
     for (int j = 0; j < k; j++)
         probs[j] /= sum;
     return best;
+}
+
+int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
+                   double *dec, double *probs)
+{
+    int k = m->k;
+    for (int j = 0; j < k; j++)
+        dec[j] = m->bias[j];
+    for (size_t i = 0; i < n; i++) {
+        const float *w = m->w + (size_t)x[i].row * (size_t)k;
+        for (int j = 0; j < k; j++)
+            dec[j] += x[i].value * (double)w[j];
+    }
+    return to_probs(m, dec, probs);
+}
+
+int kb_model_predict_counts(const kb_model *m, const kb_counts *c,
+                            double *dec, double *probs)
+{
+    int k = m->k;
+    size_t width = (size_t)k + 1;
+    double acc[KB_MAX_LABELS] = {0}, norm = 0;
+    /* The tables are larger than the caches: issue the loads of a block
+     * of features before using any of them. */
+    enum { BLOCK = 32 };
+    const float *rows[BLOCK];
+    for (size_t base = 0; base < c->n; base += BLOCK) {
+        size_t end = base + BLOCK < c->n ? base + BLOCK : c->n, nr = 0;
+        for (size_t i = base; i < end; i++)
+            __builtin_prefetch(&m->row_of[c->v[i].bucket]);
+        for (size_t i = base; i < end; i++) {
+            uint32_t r = m->row_of[c->v[i].bucket];
+            rows[i - base] = r ? m->packed + (size_t)(r - 1) * width : NULL;
+            if (r) {
+                __builtin_prefetch(rows[i - base]);
+                nr++;
+            }
+        }
+        for (size_t i = base; nr && i < end; i++) {
+            const float *row = rows[i - base];
+            if (!row)
+                continue;
+            uint32_t tf = c->v[i].count;
+            double v = (tf < 64 ? (double)m->tf_weight[tf] : tf_weight(m, tf)) *
+                       (double)row[0];
+            norm += v * v;
+            for (int j = 0; j < k; j++)
+                acc[j] += v * (double)row[j + 1];
+        }
+    }
+    double scale = norm > 0 ? 1.0 / sqrt(norm) : 0;
+    for (int j = 0; j < k; j++)
+        dec[j] = m->bias[j] + acc[j] * scale;
+    return to_probs(m, dec, probs);
 }
 
 int kb_model_n_labels(const kb_model *m) { return m->k; }

@@ -23,11 +23,17 @@ struct kb_model {
     float *w;             /* n_rows * k */
     double bias[KB_MAX_LABELS];
     uint32_t *row_of;     /* 2^hash_bits entries */
+    /* For prediction: per row, idf then the k weights, side by side so
+     * that one feature costs one cache line; and 1+ln(tf) for small tf. */
+    float *packed;
+    float tf_weight[64];
 };
 
 /* Allocates the arrays for n_rows rows and builds row_of. */
 kb_model *kb_model_alloc(const kb_train_opts *o, int k, size_t n_rows);
 int kb_model_index_rows(kb_model *m, kb_error *err);
+/* Builds the prediction tables from idf and w; call once they are final. */
+int kb_model_pack(kb_model *m, kb_error *err);
 int kb_model_is_probabilistic(const kb_model *m);
 
 /* Turns counts into the weighted, L2-normalised vector the model was
@@ -42,5 +48,10 @@ size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out);
 /* Scores weighted features: fills dec[k] and probs[k], returns argmax. */
 int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
                    double *dec, double *probs);
+
+/* Weighs and scores counts in one pass (the prediction hot path); the
+ * same result as kb_model_weigh followed by kb_model_score. */
+int kb_model_predict_counts(const kb_model *m, const kb_counts *c,
+                            double *dec, double *probs);
 
 #endif

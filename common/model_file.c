@@ -424,6 +424,10 @@ static kb_model *parse_model(reader *r)
         kb_model_free(m);
         return NULL;
     }
+    if (kb_model_pack(m, r->err) != 0) {
+        kb_model_free(m);
+        return NULL;
+    }
     return m;
 }
 

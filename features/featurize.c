@@ -7,7 +7,7 @@
  * char_min..char_max code points, as fastText's subwords and
  * scikit-learn's char_wb analyzer do; word n-grams 1..word_max are added.
  * Every n-gram is hashed (FNV-1a, mixed) into one of 2^hash_bits buckets,
- * and the buckets are sorted and counted.  Weighting (tf-idf, L2) happens
+ * and the buckets are counted (and sorted, for training).  Weighting (tf-idf, L2) happens
  * in the model, which knows the idf learned at training.
  */
 #include "featurize.h"
@@ -25,7 +25,7 @@ void kb_feature_opts_default(kb_feature_opts *o)
     o->char_min = 2;
     o->char_max = 5;
     o->word_max = 2;
-    o->hash_bits = 20;
+    o->hash_bits = 18;
     o->min_df = 2;
     o->sublinear_tf = 1;
 }
@@ -54,6 +54,7 @@ void kb_counts_free(kb_counts *c)
     free(c->scratch);
     free(c->pad);
     free(c->cp_off);
+    free(c->slot);
     memset(c, 0, sizeof *c);
 }
 
@@ -138,32 +139,45 @@ static int word_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
     return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_count(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t x = ((const kb_count *)a)->bucket, y = ((const kb_count *)b)->bucket;
     return (x > y) - (x < y);
 }
 
-static int count_sorted(kb_counts *c, size_t n)
+/* Counts the raw buckets with a small open-addressing table (no sort on
+ * the hot path); sorts the distinct buckets only when asked. */
+static int count_buckets(kb_counts *c, size_t n, int sorted)
 {
-    qsort(c->scratch, n, sizeof(uint32_t), cmp_u32);
+    size_t cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (grow((void **)&c->slot, &c->slot_cap, cap, sizeof(uint32_t)) ||
+        grow((void **)&c->v, &c->cap, n ? n : 1, sizeof(kb_count)))
+        return -1;
+    memset(c->slot, 0xff, cap * sizeof(uint32_t));
+    size_t mask = cap - 1;
     c->n = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && c->scratch[j] == c->scratch[i])
-            j++;
-        if (grow((void **)&c->v, &c->cap, c->n + 1, sizeof(kb_count)))
-            return -1;
-        c->v[c->n].bucket = c->scratch[i];
-        c->v[c->n].count = (uint32_t)(j - i);
-        c->n++;
-        i = j;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b = c->scratch[i];
+        size_t h = (size_t)((b * 0x9E3779B1u) & mask);
+        while (c->slot[h] != UINT32_MAX && c->v[c->slot[h]].bucket != b)
+            h = (h + 1) & mask;
+        if (c->slot[h] == UINT32_MAX) {
+            c->slot[h] = (uint32_t)c->n;
+            c->v[c->n].bucket = b;
+            c->v[c->n++].count = 1;
+        } else {
+            c->v[c->slot[h]].count++;
+        }
     }
+    if (sorted)
+        qsort(c->v, c->n, sizeof *c->v, cmp_count);
     return 0;
 }
 
 int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
-                      kb_counts *c)
+                      kb_counts *c, int sorted)
 {
     uint32_t mask = (uint32_t)((1u << o->hash_bits) - 1);
     size_t n = 0, k = 0;
@@ -194,5 +208,5 @@ int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
             return -1;
         k++;
     }
-    return count_sorted(c, n);
+    return count_buckets(c, n, sorted);
 }

@@ -1,6 +1,6 @@
 /*
  * featurize.h: the feature stage's internal interface: a sentence's
- * normalised text becomes a sorted list of (hash bucket, count) pairs,
+ * normalised text becomes a list of (hash bucket, count) pairs,
  * which the model turns into a weighted, L2-normalised vector.
  */
 #ifndef KB_FEATURES_H
@@ -22,11 +22,14 @@ typedef struct kb_counts {
     size_t pad_cap;
     uint32_t *cp_off;  /* code point offsets into pad */
     size_t cp_cap;
+    uint32_t *slot;    /* counting table: index into v, or UINT32_MAX */
+    size_t slot_cap;
 } kb_counts;
 
-/* Counts the hashed features of normalised UTF-8 text into c (reset first). */
+/* Counts the hashed features of normalised UTF-8 text into c (reset
+ * first); in increasing bucket order when sorted is 1. */
 int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
-                      kb_counts *c);
+                      kb_counts *c, int sorted);
 void kb_counts_free(kb_counts *c);
 
 

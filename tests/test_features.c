@@ -26,16 +26,16 @@ static void test_ngram_counts(void **state)
     o.word_max = 0;
     kb_counts c = {0};
     /* "قصف" padded: <قصف> has 5 symbols: 4 bigrams + 3 trigrams = 7 */
-    assert_int_equal(kb_count_features(&o, "قصف", strlen("قصف"), &c), 0);
+    assert_int_equal(kb_count_features(&o, "قصف", strlen("قصف"), &c, 1), 0);
     assert_int_equal(total(&c), 7);
     /* two words: 7 + 7, punctuation separates and adds nothing */
-    assert_int_equal(kb_count_features(&o, "قصف، قصف!", strlen("قصف، قصف!"), &c), 0);
+    assert_int_equal(kb_count_features(&o, "قصف، قصف!", strlen("قصف، قصف!"), &c, 1), 0);
     assert_int_equal(total(&c), 14);
     assert_int_equal(c.n, 7); /* the same 7 n-grams, each counted twice */
     for (size_t i = 0; i < c.n; i++)
         assert_int_equal(c.v[i].count, 2);
     o.word_max = 2;
-    assert_int_equal(kb_count_features(&o, "قصف مدفعي", strlen("قصف مدفعي"), &c), 0);
+    assert_int_equal(kb_count_features(&o, "قصف مدفعي", strlen("قصف مدفعي"), &c, 1), 0);
     /* <قصف>: 7; <مدفعي>: 6 bigrams + 5 trigrams = 11; words: 2 + 1 bigram */
     assert_int_equal(total(&c), 7 + 11 + 3);
     kb_counts_free(&c);
@@ -49,7 +49,7 @@ static void test_sorted_and_bounded(void **state)
     o.hash_bits = 10;
     kb_counts c = {0};
     const char *s = "شنت الطائرات الحربية غارات مكثفة على ريف ادلب الجنوبي";
-    assert_int_equal(kb_count_features(&o, s, strlen(s), &c), 0);
+    assert_int_equal(kb_count_features(&o, s, strlen(s), &c, 1), 0);
     assert_true(c.n > 50);
     for (size_t i = 0; i < c.n; i++) {
         assert_true(c.v[i].bucket < 1024);
@@ -59,15 +59,36 @@ static void test_sorted_and_bounded(void **state)
     kb_counts_free(&c);
 }
 
+static void test_unsorted_same_counts(void **state)
+{
+    (void)state;
+    kb_feature_opts o;
+    kb_feature_opts_default(&o);
+    kb_counts a = {0}, b = {0};
+    const char *s = "قصف قصف مدفعي على مدينة مدينة حلب وريفها الشمالي";
+    assert_int_equal(kb_count_features(&o, s, strlen(s), &a, 1), 0);
+    assert_int_equal(kb_count_features(&o, s, strlen(s), &b, 0), 0);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < b.n; i++) {
+        size_t j = 0;
+        while (j < a.n && a.v[j].bucket != b.v[i].bucket)
+            j++;
+        assert_true(j < a.n);
+        assert_int_equal(a.v[j].count, b.v[i].count);
+    }
+    kb_counts_free(&a);
+    kb_counts_free(&b);
+}
+
 static void test_empty_and_no_words(void **state)
 {
     (void)state;
     kb_feature_opts o;
     kb_feature_opts_default(&o);
     kb_counts c = {0};
-    assert_int_equal(kb_count_features(&o, "", 0, &c), 0);
+    assert_int_equal(kb_count_features(&o, "", 0, &c, 1), 0);
     assert_int_equal(c.n, 0);
-    assert_int_equal(kb_count_features(&o, "!!! ... ؟؟", strlen("!!! ... ؟؟"), &c), 0);
+    assert_int_equal(kb_count_features(&o, "!!! ... ؟؟", strlen("!!! ... ؟؟"), &c, 1), 0);
     assert_int_equal(c.n, 0);
     kb_counts_free(&c);
 }
@@ -85,9 +106,9 @@ static void test_variants_meet(void **state)
     kb_counts ca = {0}, cb = {0};
     size_t n;
     const char *t = kb_normalize(nz, a, strlen(a), &n, &err);
-    assert_int_equal(kb_count_features(&o, t, n, &ca), 0);
+    assert_int_equal(kb_count_features(&o, t, n, &ca, 1), 0);
     t = kb_normalize(nz, b, strlen(b), &n, &err);
-    assert_int_equal(kb_count_features(&o, t, n, &cb), 0);
+    assert_int_equal(kb_count_features(&o, t, n, &cb, 1), 0);
     assert_int_equal(ca.n, cb.n);
     assert_memory_equal(ca.v, cb.v, ca.n * sizeof *ca.v);
     kb_counts_free(&ca);
@@ -118,6 +139,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ngram_counts),
         cmocka_unit_test(test_sorted_and_bounded),
+        cmocka_unit_test(test_unsorted_same_counts),
         cmocka_unit_test(test_empty_and_no_words),
         cmocka_unit_test(test_variants_meet),
         cmocka_unit_test(test_option_checks),

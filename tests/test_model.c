@@ -240,7 +240,7 @@ static void test_bad_model_files(void **state)
     p = variant(good, "khabar-model 1", "khabar-model 7", 1);
     expect_refused(p, "format version 7");
     unlink(p), free(p);
-    p = variant(good, "hash_bits 20", "hash_bits 99", 1);
+    p = variant(good, "hash_bits 18", "hash_bits 99", 1);
     expect_refused(p, ":7: 'hash_bits' must be");
     unlink(p), free(p);
     p = variant(good, "\nlabels ", "\nlabels twice twice ", 1);

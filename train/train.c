@@ -111,7 +111,7 @@ int kb_featurize_dataset(const kb_dataset *ds, const kb_train_opts *o,
                                      &len, err);
         if (!t || (fz->y[i] = label_index(fz, o, ds, i, err)) < 0) {
             rc = -1;
-        } else if (kb_count_features(&o->feat, t, len, &scratch) ||
+        } else if (kb_count_features(&o->feat, t, len, &scratch, 1) ||
                    copy_counts(&fz->rows[i], &scratch)) {
             rc = kb_fail(err, "out of memory");
         }
@@ -271,7 +271,7 @@ kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
 {
     if (check_classes(fz, idx, n, err) != 0)
         return NULL;
-    kb_model *m = build_vocabulary(fz, idx, n, o);
+    kb_model *m = build_vocabulary(fz, idx, n, o), *done = NULL;
     lin_problem lp = {0};
     if (!m || build_problem(m, fz, idx, n, &lp) != 0) {
         kb_fail(err, "out of memory building the training problem");
@@ -296,16 +296,16 @@ kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
     }
     copy_weights(m, lm);
     free_and_destroy_model(&lm);
-    free(lp.nodes);
-    free(lp.prob.x);
-    free(lp.prob.y);
-    return m;
+    if (kb_model_pack(m, err) == 0) {
+        done = m;
+        m = NULL;
+    }
 fail:
     free(lp.nodes);
     free(lp.prob.x);
     free(lp.prob.y);
     kb_model_free(m);
-    return NULL;
+    return done;
 }
 
 kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
