@@ -198,7 +198,7 @@ static void print_summary(const job *jb, const size_t *counts, size_t total)
         out_prob(&o, total ? (double)counts[j] / (double)total : 0);
     }
     out_str(&o, "}}\n");
-    fwrite(o.data, 1, o.len, stdout);
+    out_flush(&o, stdout);
     out_free(&o);
 }
 
@@ -273,7 +273,7 @@ static int process_batch(worker *ws, int nt, const batch *b, size_t *n_done,
     }
     run_phase(ws, nt, format_slice);
     for (int t = 0; t < nt; t++)
-        fwrite(ws[t].out.data, 1, ws[t].out.len, stdout);
+        out_flush(&ws[t].out, stdout);
     return ferror(stdout) ? cli_error("cannot write the output") : 0;
 }
 

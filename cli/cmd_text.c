@@ -32,16 +32,14 @@ static int each_line(int argc, char **argv, line_fn fn, void *ctx)
                 rc = cli_error("%s:%zu: failed", in.path, in.lineno);
                 break;
             }
-            if (o.len > (1 << 16)) {
-                fwrite(o.data, 1, o.len, stdout);
-                o.len = 0;
-            }
+            if (o.len > (1 << 16))
+                out_flush(&o, stdout);
         }
         if (r < 0)
             rc = 1;
         cli_input_close(&in);
     }
-    fwrite(o.data, 1, o.len, stdout);
+    out_flush(&o, stdout);
     out_free(&o);
     if (fflush(stdout) != 0)
         rc = cli_error("cannot write the output");

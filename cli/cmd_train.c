@@ -263,7 +263,7 @@ static void print_metrics_json(const kb_metrics *mt, char **labels)
         out_str(&o, "]");
     }
     out_str(&o, "]}\n");
-    fwrite(o.data, 1, o.len, stdout);
+    out_flush(&o, stdout);
     out_free(&o);
 }
 

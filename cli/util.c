@@ -229,6 +229,13 @@ void out_uint(cli_out *o, size_t v)
     out_bytes(o, b + i, (size_t)(23 - i));
 }
 
+void out_flush(cli_out *o, FILE *fp)
+{
+    if (o->len)
+        fwrite(o->data, 1, o->len, fp);
+    o->len = 0;
+}
+
 void out_free(cli_out *o)
 {
     free(o->data);

@@ -190,6 +190,8 @@ static int band_pairs(sketch *sk, size_t n, double threshold,
             }
     }
     free(keys);
+    if (*n_out == 0)
+        return 0;
     qsort(*out, *n_out, sizeof **out, cmp_pair);
     size_t u = 0;
     for (size_t i = 0; i < *n_out; i++)
