@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unicode/utf8.h>
 
 #ifndef KHABAR_MODEL_DIR
 #define KHABAR_MODEL_DIR "models"
@@ -47,16 +48,28 @@ int cli_input_open(cli_input *in, const char *path)
     return 0;
 }
 
-/* ASCII control bytes that text does not hold (tab and form feeds do). */
-static size_t controls(const char *s, size_t n)
+/* 1 when s is valid UTF-8; *controls counts the ASCII control bytes that
+ * text does not hold (tab, form feeds, CR and ESC are allowed). */
+static int valid_utf8(const char *s, size_t n, size_t *controls)
 {
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)s[i];
-        c += (b < 0x20 && b != '\t' && b != '\f' && b != '\v' && b != '\r' &&
-              b != 0x1b) || b == 0x7f;
+    const uint8_t *p = (const uint8_t *)s;
+    size_t i = 0, ctl = 0;
+    int ok = 1;
+    while (i < n) {
+        uint8_t b = p[i];
+        if (b < 0x80) {
+            ctl += (b < 0x20 && b != '\t' && b != '\f' && b != '\v' &&
+                    b != '\r' && b != 0x1b) || b == 0x7f;
+            i++;
+            continue;
+        }
+        UChar32 c;
+        U8_NEXT(p, i, n, c);
+        if (c < 0)
+            ok = 0;
     }
-    return c;
+    *controls = ctl;
+    return ok;
 }
 
 int cli_input_next(cli_input *in, const char **text, size_t *len)
@@ -80,14 +93,20 @@ int cli_input_next(cli_input *in, const char **text, size_t *len)
         s += 3;
         l -= 3;
     }
-    size_t bad = 0, fixed_len;
     if (memchr(s, '\0', l))
         return cli_error("%s:%zu: NUL byte: binary data, not text", in->path,
                          in->lineno), -1;
+    size_t ctl = 0;
+    if (valid_utf8(s, l, &ctl) && ctl * 10 <= l + 10) {
+        *text = s; /* the common case: no copy */
+        *len = l;
+        return 1;
+    }
+    size_t bad = 0, fixed_len;
     char *fixed = kb_utf8_repair(s, l, &fixed_len, &bad);
     if (!fixed)
         return cli_error("%s:%zu: out of memory", in->path, in->lineno), -1;
-    if ((bad + controls(s, l)) * 10 > l + 10) {
+    if ((bad + ctl) * 10 > l + 10) {
         free(fixed);
         return cli_error("%s:%zu: binary data (control bytes or invalid "
                          "UTF-8), not text", in->path, in->lineno), -1;

@@ -86,6 +86,8 @@ static int is_word_char(UChar32 c)
 {
     if (c < 0x80)
         return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    if (c >= 0x0621 && c <= 0x064A)
+        return 1; /* Arabic letters: ICU agrees (tests/test_features.c) */
     int8_t t = u_charType(c);
     return u_isalnum(c) || t == U_NON_SPACING_MARK ||
            t == U_COMBINING_SPACING_MARK;

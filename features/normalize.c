@@ -149,6 +149,15 @@ static int ensure_u16(kb_normalizer *nz, int32_t need)
 static UChar32 fold_char(const kb_normalizer *nz, UChar32 c)
 {
     unsigned f = nz->flags;
+    /* Fast path: the Arabic letters other than the folded ones have no
+     * case, are not marks, digits or ignorables (checked by a test). */
+    if (c >= 0x0621 && c <= 0x063A && c != 0x0622 && c != 0x0623 &&
+        c != 0x0625 && c != 0x0629)
+        return c;
+    if (c >= 0x0641 && c <= 0x064A && c != 0x0649)
+        return c;
+    if (c < 0x80 && c > 0x20 && !(c >= 'A' && c <= 'Z'))
+        return c;
     if ((f & KB_NORM_IGNORABLES) &&
         u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
         return -1;

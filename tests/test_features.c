@@ -7,6 +7,7 @@
 #include "featurize.h"
 
 #include <string.h>
+#include <unicode/uchar.h>
 
 static size_t total(const kb_counts *c)
 {
@@ -116,6 +117,14 @@ static void test_variants_meet(void **state)
     kb_normalizer_free(nz);
 }
 
+/* featurize.c takes U+0621..U+064A as letters without asking ICU. */
+static void test_arabic_letters_fast_path(void **state)
+{
+    (void)state;
+    for (UChar32 c = 0x0621; c <= 0x064A; c++)
+        assert_true(u_isalnum(c));
+}
+
 static void test_option_checks(void **state)
 {
     (void)state;
@@ -143,6 +152,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_no_words),
         cmocka_unit_test(test_variants_meet),
         cmocka_unit_test(test_option_checks),
+        cmocka_unit_test(test_arabic_letters_fast_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

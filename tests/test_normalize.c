@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/uset.h>
 
 static void check(const char *steps, const char *in, const char *want)
 {
@@ -99,6 +101,32 @@ static void test_step_names(void **state)
     assert_string_equal(buf, "none");
 }
 
+/* normalize.c passes these letters through without asking ICU: ICU must
+ * agree that no step changes them. */
+static void test_fast_path_letters(void **state)
+{
+    (void)state;
+    UErrorCode st = U_ZERO_ERROR;
+    USet *marks = uset_openPattern(u"[[:Mn:]&[:scx=Arab:]]", -1, &st);
+    assert_true(U_SUCCESS(st));
+    for (UChar32 c = 0x21; c < 0x064B; c++) {
+        int fast = (c >= 0x0621 && c <= 0x063A && c != 0x0622 && c != 0x0623 &&
+                    c != 0x0625 && c != 0x0629) ||
+                   (c >= 0x0641 && c <= 0x064A && c != 0x0649) ||
+                   (c < 0x80 && !(c >= 'A' && c <= 'Z'));
+        if (!fast)
+            continue;
+        assert_false(u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT));
+        assert_false(uset_contains(marks, c));
+        assert_false(u_isUWhiteSpace(c));
+        assert_int_equal(u_foldCase(c, U_FOLD_CASE_DEFAULT), c);
+        if (c > 0x7f)
+            assert_int_not_equal(u_charType(c), U_DECIMAL_DIGIT_NUMBER);
+        assert_true(c != 0x0640 && c != 0x0649 && c != 0x06CC);
+    }
+    uset_close(marks);
+}
+
 static void repair(const char *in, size_t len, const char *want, size_t bad)
 {
     size_t n, nbad;
@@ -130,6 +158,7 @@ int main(void)
         cmocka_unit_test(test_digits),     cmocka_unit_test(test_case_and_nfkc),
         cmocka_unit_test(test_space_and_ignorables),
         cmocka_unit_test(test_step_names), cmocka_unit_test(test_utf8_repair),
+        cmocka_unit_test(test_fast_path_letters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
