@@ -117,6 +117,7 @@ printf 'topic\tstance\ttext\nmilitary\tneutral\n' > "$T/cols.tsv"
 expect_error "missing column" "$T/cols.tsv:2: expected 3 columns" "$K" train --data "$T/cols.tsv" --out "$T/x.model"
 printf 'topic\ttext\nmilitary\tقصف\nmilitary\tغارة\n' > "$T/one.tsv"
 expect_error "single-class training set" "only one label" "$K" train --data "$T/one.tsv" --out "$T/x.model" --quiet
+expect_error "empty label set" "--labels wants at least two" "$K" train --data "$T/small.tsv" --labels "" --out "$T/x.model" --quiet
 expect_error "unknown label in train" "$T/small.tsv:2: unknown label" "$K" train --data "$T/small.tsv" --labels a,b --out "$T/x.model" --quiet
 : > "$T/empty.tsv"
 expect_error "empty training file" "$T/empty.tsv: empty file" "$K" train --data "$T/empty.tsv" --out "$T/x.model"
