@@ -53,6 +53,23 @@ static inline uint64_t kb_hash_mix(uint64_t h)
     return h;
 }
 
+/* The model file's checksum: 64 bits, eight bytes a step (FNV-1a for
+ * the tail), so that checking a model costs little at start-up. */
+static inline uint64_t kb_checksum(const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    uint64_t h = KB_HASH_INIT;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w = 0; /* little-endian on every machine */
+        for (int b = 7; b >= 0; b--)
+            w = (w << 8) | p[i + (size_t)b];
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
+    return kb_hash_mix(kb_hash_bytes(h, p + i, len - i));
+}
+
 /* splitmix64: a deterministic generator for fold assignment. */
 static inline uint64_t kb_rand_next(uint64_t *state)
 {

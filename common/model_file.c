@@ -9,7 +9,7 @@
  *   rows <n>
  *   data                         <- then n lines: bucket idf w_1 .. w_k
  *   ...
- *   checksum <16 hex digits>     <- FNV-1a 64 of every byte above it
+ *   checksum <16 hex digits>     <- kb_checksum of every byte above it
  *
  * Saving builds the whole text in memory, writes it to a temporary file
  * in the same directory, syncs it and renames it over the target, so a
@@ -90,7 +90,7 @@ static int format_model(const kb_model *m, kb_buf *b)
         rc |= kb_buf_append(b, "\n", 1);
     }
     if (rc == 0) {
-        uint64_t h = kb_hash_bytes(KB_HASH_INIT, b->data, b->len);
+        uint64_t h = kb_checksum(b->data, b->len);
         rc |= appendf(b, "checksum %016llx\n", (unsigned long long)h);
     }
     return rc;
@@ -217,7 +217,7 @@ static int check_magic_and_sum(reader *r)
         tail != '\n')
         return kb_fail(r->err, "%s: truncated model (no checksum line at the end)",
                        r->path);
-    uint64_t got = kb_hash_bytes(KB_HASH_INIT, r->data, p);
+    uint64_t got = kb_checksum(r->data, p);
     if (got != want)
         return kb_fail(r->err, "%s: checksum mismatch: the model is corrupted "
                                "or was edited by hand", r->path);
@@ -368,6 +368,59 @@ static int parse_bias(reader *r, kb_model *m)
     return 0;
 }
 
+/* Reads a decimal float as strtof does, fast for the model's own output
+ * (at most 17 significant digits, no hex, inf or nan): the digits and a
+ * power of ten, both exact in a double, give a correctly rounded double;
+ * only when that double lies next to the midpoint of two floats could
+ * rounding it again differ from strtof, and then strtof decides. */
+static float parse_float(const char *s, char **end)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+                                   1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+                                   1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    while (*p == ' ')
+        p++;
+    int neg = *p == '-';
+    p += neg || *p == '+';
+    uint64_t mant = 0;
+    int digits = 0, exp10 = 0, any = 0;
+    for (; *p >= '0' && *p <= '9'; p++, any = 1)
+        if (mant || *p != '0')
+            mant = mant * 10 + (uint64_t)(*p - '0'), digits++;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+            if (mant || *p != '0')
+                mant = mant * 10 + (uint64_t)(*p - '0'), digits++;
+            exp10--;
+        }
+    if (any && (*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        int eneg = *q == '-', e = 0;
+        q += eneg || *q == '+';
+        if (*q >= '0' && *q <= '9') {
+            for (; *q >= '0' && *q <= '9' && e < 1000; q++)
+                e = e * 10 + (*q - '0');
+            exp10 += eneg ? -e : e;
+            p = q;
+        }
+    }
+    if (!any || digits > 17 || exp10 < -22 || exp10 > 22)
+        return strtof(s, end);
+    double d = exp10 < 0 ? (double)mant / pow10[-exp10] : (double)mant * pow10[exp10];
+    /* The 29 bits a double has beyond a float's mantissa: near 2^28
+     * means next to a midpoint (subnormal floats round elsewhere). */
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    int64_t low = (int64_t)(bits & ((1u << 29) - 1)) - (1 << 28);
+    if ((low >= -2 && low <= 2) || (d != 0 && d < 1.2e-38) || d > 3.4e38)
+        return strtof(s, end);
+    float f = (float)d;
+    *end = (char *)p;
+    return neg ? -f : f;
+}
+
 static int parse_rows(reader *r, kb_model *m)
 {
     for (size_t row = 0; row < m->n_rows; row++) {
@@ -380,7 +433,7 @@ static int parse_rows(reader *r, kb_model *m)
         m->row_bucket[row] = (uint32_t)b;
         s = end;
         for (int j = -1; j < m->k; j++) {
-            float x = strtof(s, &end);
+            float x = parse_float(s, &end);
             if (end == s || !isfinite(x))
                 return bad(r, "row needs an idf and one weight per label");
             if (j < 0)

@@ -6,9 +6,10 @@
  * word is padded with boundary marks and cut into character n-grams of
  * char_min..char_max code points, as fastText's subwords and
  * scikit-learn's char_wb analyzer do; word n-grams 1..word_max are added.
- * Every n-gram is hashed (FNV-1a, mixed) into one of 2^hash_bits buckets,
- * and the buckets are counted (and sorted, for training).  Weighting (tf-idf, L2) happens
- * in the model, which knows the idf learned at training.
+ * Every n-gram is hashed (FNV-1a over code points or bytes, then mixed)
+ * into one of 2^hash_bits buckets, and the buckets are counted (and
+ * sorted, for training).  Weighting (tf-idf, L2) happens in the model,
+ * which knows the idf learned at training.
  */
 #include "featurize.h"
 
@@ -52,7 +53,6 @@ void kb_counts_free(kb_counts *c)
 {
     free(c->v);
     free(c->scratch);
-    free(c->pad);
     free(c->cp_off);
     free(c->slot);
     memset(c, 0, sizeof *c);
@@ -93,31 +93,33 @@ static int is_word_char(UChar32 c)
            t == U_COMBINING_SPACING_MARK;
 }
 
-/* Character n-grams of one word padded with boundary marks. */
+/* Character n-grams of one word padded with boundary marks.  The word is
+ * decoded to code points once; an n-gram's hash extends its (n-1)-gram's
+ * by one multiply, FNV-style over code points. */
 static int char_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
                        const char *w, size_t wlen, uint32_t mask)
 {
-    if (grow((void **)&c->pad, &c->pad_cap, wlen + 2, 1) ||
-        grow((void **)&c->cp_off, &c->cp_cap, wlen + 3, sizeof(uint32_t)))
+    if (grow((void **)&c->cp_off, &c->cp_cap, wlen + 3, sizeof(uint32_t)) ||
+        grow((void **)&c->scratch, &c->scratch_cap,
+             *n + (wlen + 2) * (size_t)o->char_max, sizeof(uint32_t)))
         return -1;
-    c->pad[0] = MARK_BEGIN;
-    memcpy(c->pad + 1, w, wlen);
-    c->pad[wlen + 1] = MARK_END;
-    size_t plen = wlen + 2, ncp = 0;
-    for (size_t i = 0; i < plen;) {
-        c->cp_off[ncp++] = (uint32_t)i;
-        U8_FWD_1_UNSAFE((const uint8_t *)c->pad, i);
+    uint32_t *cp = c->cp_off;
+    size_t ncp = 0;
+    cp[ncp++] = MARK_BEGIN;
+    for (size_t i = 0; i < wlen;) {
+        UChar32 ch;
+        U8_NEXT_UNSAFE((const uint8_t *)w, i, ch);
+        cp[ncp++] = (uint32_t)ch;
     }
-    c->cp_off[ncp] = (uint32_t)plen;
+    cp[ncp++] = MARK_END;
     for (size_t i = 0; i < ncp; i++) {
         uint64_t h = KB_HASH_INIT ^ TAG_CHAR;
-        for (int len = 1; len <= o->char_max && i + (size_t)len <= ncp; len++) {
-            size_t a = c->cp_off[i + (size_t)len - 1], b = c->cp_off[i + (size_t)len];
-            h = kb_hash_bytes(h, c->pad + a, b - a);
-            if (len < o->char_min || (len == 1 && (i == 0 || i == ncp - 1)))
+        size_t top = ncp - i < (size_t)o->char_max ? ncp - i : (size_t)o->char_max;
+        for (size_t len = 1; len <= top; len++) {
+            h = (h ^ cp[i + len - 1]) * 0x100000001b3ULL;
+            if (len < (size_t)o->char_min || (len == 1 && (i == 0 || i == ncp - 1)))
                 continue;
-            if (push_bucket(c, n, h, mask))
-                return -1;
+            c->scratch[(*n)++] = (uint32_t)(kb_hash_mix(h) & mask);
         }
     }
     return 0;

@@ -18,9 +18,7 @@ typedef struct kb_counts {
     size_t n, cap;
     uint32_t *scratch; /* raw bucket list before counting */
     size_t scratch_cap;
-    char *pad;         /* scratch: one token with boundary marks */
-    size_t pad_cap;
-    uint32_t *cp_off;  /* code point offsets into pad */
+    uint32_t *cp_off;  /* scratch: one word's code points, with marks */
     size_t cp_cap;
     uint32_t *slot;    /* counting table: index into v, or UINT32_MAX */
     size_t slot_cap;

@@ -5,22 +5,13 @@
  * checksum line, so the parser behind the checksum is exercised too.  A
  * model that loads must classify a sentence.
  */
-#include "khabar.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fwrite(data + 1, 1, size - 1, fp);
     if (data[0] & 1)
-        fprintf(fp, "checksum %016llx\n", (unsigned long long)fnv1a(data + 1, size - 1));
+        fprintf(fp, "checksum %016llx\n", (unsigned long long)kb_checksum(data + 1, size - 1));
     fclose(fp);
     kb_error err;
     kb_model *m = kb_model_load(path, &err);

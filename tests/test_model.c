@@ -178,11 +178,7 @@ static char *variant(const char *src, const char *from, const char *to, int fix)
     if (fix) {
         char *sum = strstr(out, "\nchecksum ");
         size_t body = (size_t)(sum - out) + 1;
-        uint64_t h = 0xcbf29ce484222325ULL;
-        for (size_t i = 0; i < body; i++) {
-            h ^= (unsigned char)out[i];
-            h *= 0x100000001b3ULL;
-        }
+        uint64_t h = kb_checksum(out, body);
         n = body + (size_t)sprintf(out + body, "checksum %016llx\n", (unsigned long long)h);
     }
     char *p = tu_write_temp(out, n, ".model");
