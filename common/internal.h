@@ -27,6 +27,8 @@ typedef struct kb_buf {
 } kb_buf;
 
 int kb_buf_reserve(kb_buf *b, size_t extra);
+/* Grows the array *p (of *cap elements of elem bytes) to hold need. */
+int kb_grow(void **p, size_t *cap, size_t need, size_t elem);
 int kb_buf_append(kb_buf *b, const void *data, size_t len);
 void kb_buf_free(kb_buf *b);
 

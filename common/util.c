@@ -35,6 +35,24 @@ int kb_buf_reserve(kb_buf *b, size_t extra)
     return 0;
 }
 
+int kb_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return -1;
+        n *= 2;
+    }
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
 int kb_buf_append(kb_buf *b, const void *data, size_t len)
 {
     if (kb_buf_reserve(b, len + 1) != 0)

@@ -131,14 +131,8 @@ static int cmp_pair(const void *a, const void *b)
 static int push_pair(kb_dup_pair **v, size_t *n, size_t *cap, size_t a,
                      size_t b, double sim)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        kb_dup_pair *p = realloc(*v, c * sizeof *p);
-        if (!p)
-            return -1;
-        *v = p;
-        *cap = c;
-    }
+    if (kb_grow((void **)v, cap, *n + 1, sizeof **v))
+        return -1;
     (*v)[*n].a = a;
     (*v)[*n].b = b;
     (*v)[(*n)++].similarity = sim;

@@ -58,25 +58,10 @@ void kb_counts_free(kb_counts *c)
     memset(c, 0, sizeof *c);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
 static int push_bucket(kb_counts *c, size_t *n, uint64_t h, uint32_t mask)
 {
     if (*n == c->scratch_cap &&
-        grow((void **)&c->scratch, &c->scratch_cap, *n + 1, sizeof(uint32_t)))
+        kb_grow((void **)&c->scratch, &c->scratch_cap, *n + 1, sizeof(uint32_t)))
         return -1;
     c->scratch[(*n)++] = (uint32_t)(kb_hash_mix(h) & mask);
     return 0;
@@ -99,8 +84,8 @@ static int is_word_char(UChar32 c)
 static int char_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
                        const char *w, size_t wlen, uint32_t mask)
 {
-    if (grow((void **)&c->cp_off, &c->cp_cap, wlen + 3, sizeof(uint32_t)) ||
-        grow((void **)&c->scratch, &c->scratch_cap,
+    if (kb_grow((void **)&c->cp_off, &c->cp_cap, wlen + 3, sizeof(uint32_t)) ||
+        kb_grow((void **)&c->scratch, &c->scratch_cap,
              *n + (wlen + 2) * (size_t)o->char_max, sizeof(uint32_t)))
         return -1;
     uint32_t *cp = c->cp_off;
@@ -156,8 +141,8 @@ static int count_buckets(kb_counts *c, size_t n, int sorted)
     size_t cap = 64;
     while (cap < 2 * n)
         cap *= 2;
-    if (grow((void **)&c->slot, &c->slot_cap, cap, sizeof(uint32_t)) ||
-        grow((void **)&c->v, &c->cap, n ? n : 1, sizeof(kb_count)))
+    if (kb_grow((void **)&c->slot, &c->slot_cap, cap, sizeof(uint32_t)) ||
+        kb_grow((void **)&c->v, &c->cap, n ? n : 1, sizeof(kb_count)))
         return -1;
     memset(c->slot, 0xff, cap * sizeof(uint32_t));
     size_t mask = cap - 1;

@@ -87,14 +87,8 @@ static int push_span(kb_segmenter *sg, const char *t, size_t a, size_t b)
     }
     if (a == b)
         return 0;
-    if (sg->n == sg->cap) {
-        size_t cap = sg->cap ? sg->cap * 2 : 64;
-        kb_span *s = realloc(sg->spans, cap * sizeof *s);
-        if (!s)
-            return -1;
-        sg->spans = s;
-        sg->cap = cap;
-    }
+    if (kb_grow((void **)&sg->spans, &sg->cap, sg->n + 1, sizeof *sg->spans))
+        return -1;
     sg->spans[sg->n].start = a;
     sg->spans[sg->n].len = b - a;
     sg->n++;
