@@ -8,6 +8,11 @@
 #include <linear.h>
 #include <math.h>
 
+static double tf_weight(const kb_model *m, uint32_t tf)
+{
+    return m->opts.feat.sublinear_tf ? 1.0 + log((double)tf) : (double)tf;
+}
+
 kb_model *kb_model_alloc(const kb_train_opts *o, int k, size_t n_rows)
 {
     kb_model *m = calloc(1, sizeof *m);
@@ -19,13 +24,14 @@ kb_model *kb_model_alloc(const kb_train_opts *o, int k, size_t n_rows)
     m->k = k;
     m->n_rows = n_rows;
     m->row_bucket = malloc((n_rows ? n_rows : 1) * sizeof *m->row_bucket);
-    m->idf = malloc((n_rows ? n_rows : 1) * sizeof *m->idf);
-    m->w = calloc((n_rows ? n_rows : 1) * (size_t)k, sizeof *m->w);
+    m->rows = calloc((n_rows ? n_rows : 1) * ((size_t)k + 1), sizeof *m->rows);
     m->row_of = calloc((size_t)1 << o->feat.hash_bits, sizeof *m->row_of);
-    if (!m->row_bucket || !m->idf || !m->w || !m->row_of) {
+    if (!m->row_bucket || !m->rows || !m->row_of) {
         kb_model_free(m);
         return NULL;
     }
+    for (int tf = 1; tf < 64; tf++)
+        m->tf_weight[tf] = (float)tf_weight(m, (uint32_t)tf);
     return m;
 }
 
@@ -34,16 +40,9 @@ void kb_model_free(kb_model *m)
     if (!m)
         return;
     free(m->row_bucket);
-    free(m->idf);
-    free(m->w);
+    free(m->rows);
     free(m->row_of);
-    free(m->packed);
     free(m);
-}
-
-static double tf_weight(const kb_model *m, uint32_t tf)
-{
-    return m->opts.feat.sublinear_tf ? 1.0 + log((double)tf) : (double)tf;
 }
 
 int kb_model_index_rows(kb_model *m, kb_error *err)
@@ -62,23 +61,6 @@ int kb_model_index_rows(kb_model *m, kb_error *err)
     return 0;
 }
 
-int kb_model_pack(kb_model *m, kb_error *err)
-{
-    size_t width = (size_t)m->k + 1;
-    free(m->packed);
-    m->packed = malloc((m->n_rows ? m->n_rows : 1) * width * sizeof *m->packed);
-    if (!m->packed)
-        return kb_fail(err, "out of memory");
-    for (size_t r = 0; r < m->n_rows; r++) {
-        m->packed[r * width] = m->idf[r];
-        memcpy(m->packed + r * width + 1, m->w + r * (size_t)m->k,
-               (size_t)m->k * sizeof *m->w);
-    }
-    for (int tf = 1; tf < 64; tf++)
-        m->tf_weight[tf] = (float)tf_weight(m, (uint32_t)tf);
-    return 0;
-}
-
 int kb_model_is_probabilistic(const kb_model *m)
 {
     return m->opts.solver == L2R_LR || m->opts.solver == L1R_LR ||
@@ -93,7 +75,7 @@ size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
         uint32_t r = m->row_of[c->v[i].bucket];
         if (!r)
             continue;
-        double v = tf_weight(m, c->v[i].count) * (double)m->idf[r - 1];
+        double v = tf_weight(m, c->v[i].count) * (double)KB_IDF(m, r - 1);
         out[n].row = r - 1;
         out[n].value = v;
         norm += v * v;
@@ -136,9 +118,8 @@ int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
     for (int j = 0; j < k; j++)
         dec[j] = m->bias[j];
     for (size_t i = 0; i < n; i++) {
-        const float *w = m->w + (size_t)x[i].row * (size_t)k;
         for (int j = 0; j < k; j++)
-            dec[j] += x[i].value * (double)w[j];
+            dec[j] += x[i].value * (double)KB_W(m, x[i].row, j);
     }
     return to_probs(m, dec, probs);
 }
@@ -159,7 +140,7 @@ int kb_model_predict_counts(const kb_model *m, const kb_counts *c,
             __builtin_prefetch(&m->row_of[c->v[i].bucket]);
         for (size_t i = base; i < end; i++) {
             uint32_t r = m->row_of[c->v[i].bucket];
-            rows[i - base] = r ? m->packed + (size_t)(r - 1) * width : NULL;
+            rows[i - base] = r ? m->rows + (size_t)(r - 1) * width : NULL;
             if (r) {
                 __builtin_prefetch(rows[i - base]);
                 nr++;

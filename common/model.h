@@ -19,21 +19,20 @@ struct kb_model {
     size_t n_train;      /* training sentences */
     size_t n_rows;
     uint32_t *row_bucket; /* n_rows, strictly increasing */
-    float *idf;           /* n_rows */
-    float *w;             /* n_rows * k */
+    /* Per row, the idf then the k weights, side by side, so that one
+     * feature costs one cache line at prediction (KB_IDF, KB_W). */
+    float *rows;
     double bias[KB_MAX_LABELS];
     uint32_t *row_of;     /* 2^hash_bits entries */
-    /* For prediction: per row, idf then the k weights, side by side so
-     * that one feature costs one cache line; and 1+ln(tf) for small tf. */
-    float *packed;
-    float tf_weight[64];
+    float tf_weight[64];  /* the tf weight for small counts */
 };
+
+#define KB_IDF(m, r) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1)])
+#define KB_W(m, r, j) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1) + 1 + (size_t)(j)])
 
 /* Allocates the arrays for n_rows rows and builds row_of. */
 kb_model *kb_model_alloc(const kb_train_opts *o, int k, size_t n_rows);
 int kb_model_index_rows(kb_model *m, kb_error *err);
-/* Builds the prediction tables from idf and w; call once they are final. */
-int kb_model_pack(kb_model *m, kb_error *err);
 int kb_model_is_probabilistic(const kb_model *m);
 
 /* Turns counts into the weighted, L2-normalised vector the model was

@@ -84,9 +84,9 @@ static int format_model(const kb_model *m, kb_buf *b)
     rc |= appendf(b, "\nrows %zu\ndata\n", m->n_rows);
     for (size_t r = 0; r < m->n_rows && rc == 0; r++) {
         rc |= appendf(b, "%u", m->row_bucket[r]);
-        rc |= append_float(b, ' ', m->idf[r]);
+        rc |= append_float(b, ' ', KB_IDF(m, r));
         for (int j = 0; j < m->k; j++)
-            rc |= append_float(b, ' ', m->w[r * (size_t)m->k + (size_t)j]);
+            rc |= append_float(b, ' ', KB_W(m, r, j));
         rc |= kb_buf_append(b, "\n", 1);
     }
     if (rc == 0) {
@@ -436,10 +436,7 @@ static int parse_rows(reader *r, kb_model *m)
             float x = parse_float(s, &end);
             if (end == s || !isfinite(x))
                 return bad(r, "row needs an idf and one weight per label");
-            if (j < 0)
-                m->idf[row] = x;
-            else
-                m->w[row * (size_t)m->k + (size_t)j] = x;
+            m->rows[row * ((size_t)m->k + 1) + (size_t)(j + 1)] = x;
             s = end;
         }
         if (*s)
@@ -474,10 +471,6 @@ static kb_model *parse_model(reader *r)
     if (kb_model_index_rows(m, &e2) != 0) {
         r->line = first_row_line;
         bad(r, e2.msg);
-        kb_model_free(m);
-        return NULL;
-    }
-    if (kb_model_pack(m, r->err) != 0) {
         kb_model_free(m);
         return NULL;
     }

@@ -160,7 +160,7 @@ static kb_model *build_vocabulary(const kb_featurized *fz, const size_t *idx,
             if (df[b] < (uint32_t)o->feat.min_df)
                 continue;
             m->row_bucket[r] = (uint32_t)b;
-            m->idf[r] = (float)(log((1.0 + (double)n) / (1.0 + df[b])) + 1.0);
+            KB_IDF(m, r) = (float)(log((1.0 + (double)n) / (1.0 + df[b])) + 1.0);
             r++;
         }
         memcpy(m->labels, fz->labels, sizeof m->labels);
@@ -238,8 +238,7 @@ static void copy_weights(kb_model *m, const struct model *lm)
     for (int j = 0; j < lm->nr_class; j++) {
         int lab = lm->label[j];
         for (size_t r = 0; r < m->n_rows; r++)
-            m->w[r * (size_t)m->k + (size_t)lab] =
-                (float)get_decfun_coef(lm, (int)r + 1, j);
+            KB_W(m, r, lab) = (float)get_decfun_coef(lm, (int)r + 1, j);
         m->bias[lab] = get_decfun_bias(lm, j);
     }
     /* A label absent from these rows (possible in a CV fold) is never
@@ -296,10 +295,8 @@ kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
     }
     copy_weights(m, lm);
     free_and_destroy_model(&lm);
-    if (kb_model_pack(m, err) == 0) {
-        done = m;
-        m = NULL;
-    }
+    done = m;
+    m = NULL;
 fail:
     free(lp.nodes);
     free(lp.prob.x);
