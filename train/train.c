@@ -25,7 +25,7 @@ void kb_train_opts_default(kb_train_opts *o)
     snprintf(o->task, sizeof o->task, "topic");
     o->norm = KB_NORM_ALL;
     kb_feature_opts_default(&o->feat);
-    o->solver = L2R_LR;
+    o->solver = L2R_LR_DUAL;
     o->C = 4.0;
     o->eps = 0;
     o->seed = 1;
