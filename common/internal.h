@@ -63,9 +63,11 @@ static inline uint64_t kb_checksum(const void *data, size_t len)
     uint64_t h = KB_HASH_INIT;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t w = 0; /* little-endian on every machine */
-        for (int b = 7; b >= 0; b--)
-            w = (w << 8) | p[i + (size_t)b];
+        uint64_t w; /* read as little-endian on every machine */
+        memcpy(&w, p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
         h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
         h ^= h >> 29;
     }

@@ -23,6 +23,9 @@
 #include <linear.h>
 #include <math.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,8 +143,9 @@ int kb_model_save(const kb_model *m, const char *path, kb_error *err)
 
 typedef struct reader {
     const char *path;
-    char *data;
+    const char *data; /* the file, mapped read-only */
     size_t len, pos, line;
+    kb_buf cur;       /* a copy of the current header line */
     kb_error *err;
 } reader;
 
@@ -150,52 +154,55 @@ static int bad(reader *r, const char *what)
     return kb_fail(r->err, "%s:%zu: %s", r->path, r->line, what);
 }
 
-/* Next line, NUL-terminated in place; NULL at end. */
+/* Next line as a NUL-terminated copy (the file itself stays read-only,
+ * so that its checksum can be computed while it is parsed); NULL at end. */
 static char *next_line(reader *r)
 {
     if (r->pos >= r->len)
         return NULL;
-    char *s = r->data + r->pos;
-    char *nl = memchr(s, '\n', r->len - r->pos);
+    const char *s = r->data + r->pos;
+    const char *nl = memchr(s, '\n', r->len - r->pos);
     size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
-    s[n] = '\0';
+    r->cur.len = 0;
+    if (kb_buf_append(&r->cur, s, n) != 0)
+        return NULL;
     r->pos += n + 1;
     r->line++;
-    return s;
+    return r->cur.data;
 }
 
-static int read_file(const char *path, char **data, size_t *len, kb_error *err)
+/* Maps the model file read-only (an empty file maps to ""). */
+static int map_file(const char *path, const char **data, size_t *len,
+                    kb_error *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
         return kb_fail(err, "%s: cannot open model: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(fp);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         return kb_fail(err, "%s: not a regular file", path);
     }
     if ((unsigned long long)st.st_size > KB_MAX_MODEL_BYTES) {
-        fclose(fp);
+        close(fd);
         return kb_fail(err, "%s: model file larger than the %u-byte limit",
                        path, KB_MAX_MODEL_BYTES);
     }
     *len = (size_t)st.st_size;
-    *data = malloc(*len + 1);
-    if (!*data) {
-        fclose(fp);
-        return kb_fail(err, "%s: out of memory", path);
+    *data = "";
+    if (*len > 0) {
+        void *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (p == MAP_FAILED) {
+            close(fd);
+            return kb_fail(err, "%s: cannot map: %s", path, strerror(errno));
+        }
+        *data = p;
     }
-    size_t got = fread(*data, 1, *len, fp);
-    fclose(fp);
-    if (got != *len) {
-        free(*data);
-        return kb_fail(err, "%s: read error", path);
-    }
-    (*data)[*len] = '\0';
+    close(fd);
     return 0;
 }
 
-static int check_magic_and_sum(reader *r)
+static int check_magic(reader *r, uint64_t *sum_wanted)
 {
     if (r->len < strlen(MAGIC) || memcmp(r->data, MAGIC, strlen(MAGIC)) != 0) {
         if (r->len >= 11 && memcmp(r->data, "solver_type", 11) == 0)
@@ -217,10 +224,7 @@ static int check_magic_and_sum(reader *r)
         tail != '\n')
         return kb_fail(r->err, "%s: truncated model (no checksum line at the end)",
                        r->path);
-    uint64_t got = kb_checksum(r->data, p);
-    if (got != want)
-        return kb_fail(r->err, "%s: checksum mismatch: the model is corrupted "
-                               "or was edited by hand", r->path);
+    *sum_wanted = want;
     r->len = p; /* parse only what the checksum covers */
     return 0;
 }
@@ -369,7 +373,7 @@ static int parse_bias(reader *r, kb_model *m)
 }
 
 /* Reads a decimal float as strtof does, fast for the model's own output
- * (at most 17 significant digits, no hex, inf or nan): the digits and a
+ * (under 2^53 as an integer, no hex, inf or nan): the digits and a
  * power of ten, both exact in a double, give a correctly rounded double;
  * only when that double lies next to the midpoint of two floats could
  * rounding it again differ from strtof, and then strtof decides. */
@@ -385,16 +389,13 @@ static float parse_float(const char *s, char **end)
     int neg = *p == '-';
     p += neg || *p == '+';
     uint64_t mant = 0;
-    int digits = 0, exp10 = 0, any = 0;
-    for (; *p >= '0' && *p <= '9'; p++, any = 1)
-        if (mant || *p != '0')
-            mant = mant * 10 + (uint64_t)(*p - '0'), digits++;
+    int digits = 0, exp10 = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 19; p++, digits++)
+        mant = mant * 10 + (uint64_t)(*p - '0');
     if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
-            if (mant || *p != '0')
-                mant = mant * 10 + (uint64_t)(*p - '0'), digits++;
-            exp10--;
-        }
+        for (p++; *p >= '0' && *p <= '9' && digits < 19; p++, digits++, exp10--)
+            mant = mant * 10 + (uint64_t)(*p - '0');
+    int any = digits > 0;
     if (any && (*p == 'e' || *p == 'E')) {
         const char *q = p + 1;
         int eneg = *q == '-', e = 0;
@@ -406,7 +407,8 @@ static float parse_float(const char *s, char **end)
             p = q;
         }
     }
-    if (!any || digits > 17 || exp10 < -22 || exp10 > 22)
+    /* digits == 19: perhaps more follow; mant >= 2^53: not exact in a double */
+    if (!any || digits >= 19 || (mant >> 53) || exp10 < -22 || exp10 > 22)
         return strtof(s, end);
     double d = exp10 < 0 ? (double)mant / pow10[-exp10] : (double)mant * pow10[exp10];
     /* The 29 bits a double has beyond a float's mantissa: near 2^28
@@ -421,33 +423,111 @@ static float parse_float(const char *s, char **end)
     return neg ? -f : f;
 }
 
-static int parse_rows(reader *r, kb_model *m)
+/* One share of the rows, parsed in place (the text is never written), and
+ * optionally the checksum: a second thread takes the second half of the
+ * rows and the checksum while the first parses the first half. */
+typedef struct row_job {
+    kb_model *m;
+    const char *p, *end;     /* the share's text; end is the rows' end */
+    size_t first_row, n_rows, first_line;
+    const char *sum_data;    /* checksum these bytes first, when set */
+    size_t sum_len;
+    uint64_t sum;
+    size_t bad_line;         /* 0, or the line of the first error */
+    const char *bad_what;
+} row_job;
+
+static const char *parse_one_row(kb_model *m, size_t row, const char **pp,
+                                 const char *end)
 {
-    for (size_t row = 0; row < m->n_rows; row++) {
-        char *s = next_line(r), *end;
-        if (!s)
-            return bad(r, "model ends before all its rows");
-        unsigned long b = strtoul(s, &end, 10);
-        if (end == s || b > UINT32_MAX)
-            return bad(r, "bad bucket number");
-        m->row_bucket[row] = (uint32_t)b;
-        s = end;
-        for (int j = -1; j < m->k; j++) {
-            float x = parse_float(s, &end);
-            if (end == s || !isfinite(x))
-                return bad(r, "row needs an idf and one weight per label");
-            m->rows[row * ((size_t)m->k + 1) + (size_t)(j + 1)] = x;
-            s = end;
-        }
-        if (*s)
-            return bad(r, "row has more numbers than labels");
+    const char *p = *pp;
+    if (p >= end)
+        return "model ends before all its rows";
+    uint64_t b = 0;
+    const char *digits = p;
+    while (*p >= '0' && *p <= '9' && b <= UINT32_MAX)
+        b = b * 10 + (uint64_t)(*p++ - '0');
+    if (p == digits || b > UINT32_MAX)
+        return "bad bucket number";
+    m->row_bucket[row] = (uint32_t)b;
+    float *out = m->rows + row * ((size_t)m->k + 1);
+    for (int j = 0; j <= m->k; j++) {
+        char *e;
+        if (*p != ' ')
+            return "row needs an idf and one weight per label";
+        p++;
+        float x = parse_float(p, &e);
+        if (e == p || !isfinite(x))
+            return "row needs an idf and one weight per label";
+        out[j] = x;
+        p = e;
     }
-    if (next_line(r))
+    if (*p != '\n')
+        return "row has more numbers than labels";
+    *pp = p + 1;
+    return NULL;
+}
+
+static void *parse_share(void *arg)
+{
+    row_job *j = arg;
+    if (j->sum_data)
+        j->sum = kb_checksum(j->sum_data, j->sum_len);
+    for (size_t i = 0; i < j->n_rows; i++) {
+        const char *what = parse_one_row(j->m, j->first_row + i, &j->p, j->end);
+        if (what) {
+            j->bad_line = j->first_line + i;
+            j->bad_what = what;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Start of the text of row `skip` rows after p (or end). */
+static const char *skip_lines(const char *p, const char *end, size_t skip)
+{
+    for (size_t i = 0; i < skip && p < end; i++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    return p;
+}
+
+static int parse_rows_and_sum(reader *r, kb_model *m, uint64_t sum_wanted)
+{
+    const char *begin = r->data + r->pos, *end = r->data + r->len;
+    /* the second share also computes the checksum: give it fewer rows */
+    size_t half = m->n_rows >= 8192 ? m->n_rows * 23 / 50 : 0;
+    row_job a = {.m = m, .p = begin, .end = end, .first_row = 0,
+                 .n_rows = m->n_rows - half, .first_line = r->line + 1};
+    row_job b = {.m = m, .end = end, .first_row = a.n_rows, .n_rows = half,
+                 .sum_data = r->data, .sum_len = r->len};
+    b.first_line = a.first_line + a.n_rows;
+    b.p = half ? skip_lines(begin, end, a.n_rows) : end;
+    pthread_t th;
+    int threaded = half && pthread_create(&th, NULL, parse_share, &b) == 0;
+    parse_share(&a);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        parse_share(&b);
+    if (b.sum != sum_wanted)
+        return kb_fail(r->err, "%s: checksum mismatch: the model is corrupted "
+                               "or was edited by hand", r->path);
+    const row_job *first = a.bad_line ? &a : &b;
+    if (first->bad_line) {
+        r->line = first->bad_line;
+        return bad(r, first->bad_what);
+    }
+    if ((half ? b.p : a.p) != end) {
+        r->line = b.first_line + b.n_rows;
         return bad(r, "unexpected text after the last row");
+    }
     return 0;
 }
 
-static kb_model *parse_model(reader *r)
+static kb_model *parse_model(reader *r, uint64_t sum_wanted)
 {
     kb_model head = {0};
     long n_rows;
@@ -463,7 +543,7 @@ static kb_model *parse_model(reader *r)
     memcpy(m->bias, head.bias, sizeof m->bias);
     m->n_train = head.n_train;
     size_t first_row_line = r->line + 1;
-    if (parse_rows(r, m) != 0) {
+    if (parse_rows_and_sum(r, m, sum_wanted) != 0) {
         kb_model_free(m);
         return NULL;
     }
@@ -477,14 +557,33 @@ static kb_model *parse_model(reader *r)
     return m;
 }
 
+/* The header is parsed before the checksum is known (it is small and every
+ * field is checked); a checksum mismatch still wins over any other error,
+ * so a damaged file is reported as damaged. */
 kb_model *kb_model_load(const char *path, kb_error *err)
 {
     reader r = {.path = path, .err = err};
-    if (read_file(path, &r.data, &r.len, err) != 0)
+    if (map_file(path, &r.data, &r.len, err) != 0)
         return NULL;
+    size_t mapped = r.len;
     kb_model *m = NULL;
-    if (check_magic_and_sum(&r) == 0)
-        m = parse_model(&r);
-    free(r.data);
+    uint64_t want = 0;
+    if (check_magic(&r, &want) == 0) {
+        kb_error header_err;
+        r.err = &header_err;
+        m = parse_model(&r, want);
+        r.err = err;
+        if (!m) {
+            /* report a damaged file as damaged, whatever broke first */
+            if (kb_checksum(r.data, r.len) != want)
+                kb_fail(err, "%s: checksum mismatch: the model is corrupted "
+                             "or was edited by hand", path);
+            else
+                *err = header_err;
+        }
+    }
+    if (mapped)
+        munmap((void *)r.data, mapped);
+    kb_buf_free(&r.cur);
     return m;
 }

@@ -14,7 +14,7 @@ scripts/bootstrap.sh >/dev/null 2>&1 || true
 out=fuzz/out
 mkdir -p "$out/crashes"
 flags="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude -Icommon -Ifeatures -Itrain $(pkg-config --cflags icu-uc)"
-libs="$(pkg-config --libs icu-uc icu-i18n) -llinear -lm"
+libs="$(pkg-config --libs icu-uc icu-i18n) -llinear -lm -pthread"
 src="common/util.c common/dataset.c common/model.c common/model_file.c features/normalize.c features/segment.c features/featurize.c features/dupes.c train/train.c train/cv.c classify/predict.c classify/metrics.c"
 for t in $targets; do
   echo "== fuzz_$t: building"
