@@ -75,7 +75,9 @@ size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
         uint32_t r = m->row_of[c->v[i].bucket];
         if (!r)
             continue;
-        double v = tf_weight(m, c->v[i].count) * (double)KB_IDF(m, r - 1);
+        uint32_t tf = c->v[i].count;
+        double v = (tf < 64 ? (double)m->tf_weight[tf] : tf_weight(m, tf)) *
+                   (double)KB_IDF(m, r - 1);
         out[n].row = r - 1;
         out[n].value = v;
         norm += v * v;
@@ -109,19 +111,6 @@ static int to_probs(const kb_model *m, double *dec, double *probs)
     for (int j = 0; j < k; j++)
         probs[j] /= sum;
     return best;
-}
-
-int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
-                   double *dec, double *probs)
-{
-    int k = m->k;
-    for (int j = 0; j < k; j++)
-        dec[j] = m->bias[j];
-    for (size_t i = 0; i < n; i++) {
-        for (int j = 0; j < k; j++)
-            dec[j] += x[i].value * (double)KB_W(m, x[i].row, j);
-    }
-    return to_probs(m, dec, probs);
 }
 
 int kb_model_predict_counts(const kb_model *m, const kb_counts *c,

@@ -44,12 +44,9 @@ typedef struct kb_weighted {
 } kb_weighted;
 size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out);
 
-/* Scores weighted features: fills dec[k] and probs[k], returns argmax. */
-int kb_model_score(const kb_model *m, const kb_weighted *x, size_t n,
-                   double *dec, double *probs);
-
-/* Weighs and scores counts in one pass (the prediction hot path); the
- * same result as kb_model_weigh followed by kb_model_score. */
+/* Weighs and scores counts in one pass: fills dec[k] and probs[k] and
+ * returns the argmax.  It weighs exactly as kb_model_weigh does (the
+ * vector is scaled once at the end instead of per feature). */
 int kb_model_predict_counts(const kb_model *m, const kb_counts *c,
                             double *dec, double *probs);
 

@@ -65,24 +65,13 @@ static int assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
     return 0;
 }
 
-static int predict_rows(const kb_model *m, const kb_featurized *fz,
-                        const size_t *idx, size_t n, kb_metrics *mt)
+static void predict_rows(const kb_model *m, const kb_featurized *fz,
+                         const size_t *idx, size_t n, kb_metrics *mt)
 {
-    size_t max_row = 1;
-    for (size_t i = 0; i < n; i++)
-        if (fz->rows[idx[i]].n > max_row)
-            max_row = fz->rows[idx[i]].n;
-    kb_weighted *x = malloc(max_row * sizeof *x);
     double dec[KB_MAX_LABELS], probs[KB_MAX_LABELS];
-    if (!x)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        size_t nx = kb_model_weigh(m, &fz->rows[idx[i]], x);
-        int pred = kb_model_score(m, x, nx, dec, probs);
-        kb_metrics_add(mt, fz->y[idx[i]], pred);
-    }
-    free(x);
-    return 0;
+    for (size_t i = 0; i < n; i++)
+        kb_metrics_add(mt, fz->y[idx[i]],
+                       kb_model_predict_counts(m, &fz->rows[idx[i]], dec, probs));
 }
 
 static int run_folds(const kb_featurized *fz, const int *fold, int folds,
@@ -103,7 +92,9 @@ static int run_folds(const kb_featurized *fz, const int *fold, int folds,
         kb_progress(o, "  fold %d/%d: train %zu, test %zu", f + 1, folds, ntr,
                     nte);
         kb_model *m = kb_train_rows(fz, tr, ntr, o, err);
-        if (!m || predict_rows(m, fz, te, nte, mt) != 0)
+        if (m)
+            predict_rows(m, fz, te, nte, mt);
+        else
             rc = -1;
         kb_model_free(m);
     }
