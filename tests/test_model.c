@@ -198,6 +198,14 @@ static void expect_refused(const char *path, const char *words)
         fail_msg("message '%s' lacks '%s'", err.msg, words);
 }
 
+/* expect_refused on a temporary file, which is then removed. */
+static void refused_and_removed(char *path, const char *words)
+{
+    expect_refused(path, words);
+    unlink(path);
+    free(path);
+}
+
 static void test_bad_model_files(void **state)
 {
     (void)state;
@@ -210,41 +218,30 @@ static void test_bad_model_files(void **state)
     char *data = tu_read_file(good, &len);
 
     char *p = tu_write_temp(data, len / 2, ".model");
-    expect_refused(p, "truncated");
-    unlink(p), free(p);
+    refused_and_removed(p, "truncated");
     p = tu_write_temp(data, len - 3, ".model");
-    expect_refused(p, "truncated");
-    unlink(p), free(p);
+    refused_and_removed(p, "truncated");
     data[len / 2] ^= 0x01; /* one flipped bit */
     p = tu_write_temp(data, len, ".model");
-    expect_refused(p, "checksum mismatch");
-    unlink(p), free(p);
+    refused_and_removed(p, "checksum mismatch");
     const char *lin = "solver_type L2R_LR\nnr_class 2\nlabel 1 -1\nnr_feature 2\nbias -1\nw\n0.1\n0.2\n";
     p = tu_write_temp(lin, strlen(lin), ".model");
-    expect_refused(p, "plain liblinear");
-    unlink(p), free(p);
+    refused_and_removed(p, "plain liblinear");
     p = tu_write_temp("\x7f" "ELF\2\1\1", 7, ".model");
-    expect_refused(p, "not a khabar model");
-    unlink(p), free(p);
+    refused_and_removed(p, "not a khabar model");
     p = tu_write_temp("", 0, ".model");
-    expect_refused(p, "not a khabar model");
-    unlink(p), free(p);
+    refused_and_removed(p, "not a khabar model");
     /* hand edits: caught by the checksum, and by the checks behind it */
     p = variant(good, "\nlabels ", "\nlabels x", 0);
-    expect_refused(p, "checksum mismatch");
-    unlink(p), free(p);
+    refused_and_removed(p, "checksum mismatch");
     p = variant(good, "khabar-model 1", "khabar-model 7", 1);
-    expect_refused(p, "format version 7");
-    unlink(p), free(p);
+    refused_and_removed(p, "format version 7");
     p = variant(good, "hash_bits 18", "hash_bits 99", 1);
-    expect_refused(p, ":7: 'hash_bits' must be");
-    unlink(p), free(p);
+    refused_and_removed(p, ":7: 'hash_bits' must be");
     p = variant(good, "\nlabels ", "\nlabels twice twice ", 1);
-    expect_refused(p, "duplicate label");
-    unlink(p), free(p);
+    refused_and_removed(p, "duplicate label");
     p = variant(good, "\nrows ", "\nrows 9", 1);
-    expect_refused(p, "ends before all its rows");
-    unlink(p), free(p);
+    refused_and_removed(p, "ends before all its rows");
     expect_refused("/nonexistent/topic.model", "cannot open");
     expect_refused("/tmp", "not a regular file");
     free(data);
