@@ -227,12 +227,10 @@ static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
     if (U_FAILURE(st))
         return -1;
     size_t start = a;
-    int32_t prev = ubrk_first(sg->bi);
+    ubrk_first(sg->bi);
     for (int32_t pos = ubrk_next(sg->bi); pos != UBRK_DONE;
          pos = ubrk_next(sg->bi)) {
         size_t end = a + (size_t)pos;
-        (void)prev;
-        prev = pos;
         if (end < b && ends_with_abbrev(t, start, end))
             continue;
         end = before_glued_opener(t, start, end);

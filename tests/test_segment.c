@@ -95,7 +95,7 @@ static size_t gold_of(const char *tsv, const char *doc, char **out, size_t max)
     char *copy = strdup(tsv), *save = NULL;
     strtok_r(copy, "\n", &save); /* header */
     for (char *line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *cells[5] = {0}, *s2 = NULL;
+        char *cells[5] = {0};
         int c = 0;
         for (char *p = line; c < 5; c++) {
             cells[c] = p;
@@ -107,7 +107,6 @@ static size_t gold_of(const char *tsv, const char *doc, char **out, size_t max)
             *tab = '\0';
             p = tab + 1;
         }
-        (void)s2;
         if (c >= 4 && strcmp(cells[3], doc) == 0 && n < max)
             out[n++] = strdup(cells[2]);
     }

@@ -12,11 +12,48 @@
 #include <math.h>
 #include <stdio.h>
 
+static const kb_dataset *sort_ds; /* qsort has no context argument */
+
+static int cmp_doc_row(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_ds->doc[x], sort_ds->doc[y]);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* group[i]: the row's document, numbered in order of first appearance
+ * (each row its own group without a doc column).  Sorting by document
+ * keeps this O(n log n) whatever the number of documents. */
+static size_t group_rows(const kb_dataset *ds, size_t *group, size_t *tmp)
+{
+    size_t n = ds->n, ngroups = 0;
+    if (!ds->doc) {
+        for (size_t i = 0; i < n; i++)
+            group[i] = i;
+        return n;
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = i;
+    sort_ds = ds;
+    qsort(tmp, n, sizeof *tmp, cmp_doc_row);
+    for (size_t a = 0; a < n;) { /* group[i] = the document's first row */
+        size_t b = a + 1;
+        while (b < n && strcmp(ds->doc[tmp[a]], ds->doc[tmp[b]]) == 0)
+            b++;
+        for (size_t j = a; j < b; j++)
+            group[tmp[j]] = tmp[a];
+        a = b;
+    }
+    for (size_t i = 0; i < n; i++) /* first rows, renumbered in order */
+        group[i] = group[i] == i ? ngroups++ : group[group[i]];
+    return ngroups;
+}
+
 /* fold[i] for every row: documents (or single rows) dealt round-robin
  * after a seeded shuffle. */
 static int assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
 {
-    size_t n = ds->n, ngroups = 0;
+    size_t n = ds->n;
     size_t *group = malloc((n ? n : 1) * sizeof *group);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     if (!group || !order) {
@@ -24,22 +61,7 @@ static int assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
         free(order);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        /* Rows of a document are consecutive in our corpora; a document
-         * that reappears later still joins its first group. */
-        size_t g = ngroups;
-        if (ds->doc && i > 0 && strcmp(ds->doc[i], ds->doc[i - 1]) == 0)
-            g = group[i - 1];
-        else if (ds->doc)
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(ds->doc[i], ds->doc[j]) == 0) {
-                    g = group[j];
-                    break;
-                }
-        if (g == ngroups)
-            ngroups++;
-        group[i] = g;
-    }
+    size_t ngroups = group_rows(ds, group, order);
     for (size_t g = 0; g < ngroups; g++)
         order[g] = g;
     uint64_t st = seed;
