@@ -4,7 +4,7 @@
  * Macro-F1 averages over the classes that occur in gold or predictions,
  * as scikit-learn's f1_score(average="macro") does.
  */
-#include "internal.h"
+#include "common.h"
 
 int kb_metrics_init(kb_metrics *mt, int k)
 {

@@ -3,7 +3,7 @@
  * the per-thread scratch (ICU normaliser, feature buffers), so one model
  * can serve many threads, each with its own predictor.
  */
-#include "model.h"
+#include "score.h"
 
 struct kb_predictor {
     const kb_model *m;
@@ -20,7 +20,7 @@ kb_predictor *kb_predictor_new(const kb_model *m, kb_error *err)
         return NULL;
     }
     p->m = m;
-    p->nz = kb_normalizer_new(m->opts.norm, err);
+    p->nz = kb_normalizer_new(m->params.norm, err);
     if (!p->nz) {
         free(p);
         return NULL;
@@ -44,7 +44,7 @@ int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
     const char *t = kb_normalize(p->nz, text, len, &nlen, err);
     if (!t)
         return -1;
-    if (kb_count_features(&p->m->opts.feat, t, nlen, &p->counts, 0) != 0)
+    if (kb_count_features(&p->m->params.feat, t, nlen, &p->counts, 0) != 0)
         return kb_fail(err, "out of memory");
-    return kb_model_predict_counts(p->m, &p->counts, p->dec, probs);
+    return kb_score_counts(p->m, &p->counts, p->dec, probs);
 }

@@ -1,13 +1,15 @@
 /*
- * cli.h: what the khabar command's files share: the subcommands, the line
- * reader for articles, output helpers and the shipped-model lookup.
+ * cli.h: what the khabar command's files share: the subcommands, error
+ * and help reporting, the input files, output helpers and the shipped-
+ * model lookup.  Every command reads its lines with the library's one
+ * line reader (common/lines.c).
  */
 #ifndef KB_CLI_H
 #define KB_CLI_H
 
-#include "khabar.h"
+#include "common.h"
+
 #include <stdio.h>
-#include <sys/types.h>
 
 int cmd_normalize(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
@@ -20,27 +22,27 @@ int cmd_dupes(int argc, char **argv);
 /* Prints "khabar: <msg>" on stderr; returns the exit code 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Reads an article file line by line, as valid UTF-8: a BOM and CR LF are
- * dropped, invalid sequences are replaced with U+FFFD and counted, and a
- * line that is mostly invalid or holds NUL bytes is an error (binary). */
-typedef struct cli_input {
-    const char *path; /* "-" for stdin */
-    FILE *fp;
-    size_t lineno;
-    size_t n_bad, first_bad_line;
-    char *raw;
-    size_t raw_cap;
-    char *fixed; /* repaired copy when the line had bad bytes */
-} cli_input;
+/* An option parser's result when it printed --help: the command exits 0. */
+#define CLI_HELP (-1)
+/* Prints a command's help text (a printf format) on stdout; CLI_HELP. */
+int cli_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-int cli_input_open(cli_input *in, const char *path);
-/* 1: a line in *text and *len; 0: end of file; -1: error (printed). */
-int cli_input_next(cli_input *in, const char **text, size_t *len);
-/* Closes; warns on stderr when bytes were replaced. */
-void cli_input_close(cli_input *in);
+/* The files named after the options, or standard input ("-") when none. */
+char **cli_files(int argc, char **argv, int *nfiles);
+
+/* Opens an article file for kb_lines_next in repair mode; prints errors. */
+int cli_open_article(kb_lines *in, const char *path);
+/* Closes it, warning on stderr when bytes were replaced. */
+void cli_close_article(kb_lines *in);
 
 /* Shipped model: "topic" or "stance" (or NULL = topic) when no such file. */
 char *cli_model_path(const char *name_or_path);
+
+/* Prints metrics as eval does: the table, or one JSON object. */
+void cli_print_metrics(FILE *fp, const kb_metrics *mt,
+                       const char *const *labels);
+void cli_print_metrics_json(FILE *fp, const kb_metrics *mt,
+                            const char *const *labels);
 
 /* Output helpers: append to a growable string. */
 typedef struct cli_out {

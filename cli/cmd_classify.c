@@ -59,14 +59,8 @@ typedef struct worker {
 
 static int add_sentence(worker *w, size_t line, size_t start, size_t len)
 {
-    if (w->n_sent == w->sent_cap) {
-        size_t cap = w->sent_cap ? w->sent_cap * 2 : 256;
-        sentence *s = realloc(w->sent, cap * sizeof *s);
-        if (!s)
-            return -1;
-        w->sent = s;
-        w->sent_cap = cap;
-    }
+    if (KB_GROW(w->sent, w->sent_cap, w->n_sent + 1) != 0)
+        return kb_fail(&w->err, "out of memory");
     const char *t = w->b->text + w->b->line_at[line];
     double probs[KB_MAX_LABELS];
     int label = kb_predict(w->pred, t + start, len, probs, &w->err);
@@ -206,24 +200,9 @@ static void print_summary(const job *jb, const size_t *counts, size_t total)
 
 static int batch_add_line(batch *b, const char *t, size_t len)
 {
-    if (b->len + len > b->cap) {
-        size_t cap = b->cap ? b->cap : BATCH_BYTES;
-        while (cap < b->len + len)
-            cap *= 2;
-        char *p = realloc(b->text, cap);
-        if (!p)
-            return -1;
-        b->text = p;
-        b->cap = cap;
-    }
-    if (b->n_lines + 2 > b->lines_cap) {
-        size_t cap = b->lines_cap ? b->lines_cap * 2 : 4096;
-        size_t *p = realloc(b->line_at, cap * sizeof *p);
-        if (!p)
-            return -1;
-        b->line_at = p;
-        b->lines_cap = cap;
-    }
+    if (KB_GROW(b->text, b->cap, b->len + len) != 0 ||
+        KB_GROW(b->line_at, b->lines_cap, b->n_lines + 2) != 0)
+        return -1;
     b->line_at[b->n_lines] = b->len;
     memcpy(b->text + b->len, t, len);
     b->len += len;
@@ -279,18 +258,20 @@ static int process_batch(worker *ws, int nt, const batch *b, size_t *n_done,
 
 static int classify_file(worker *ws, int nt, job *jb, const char *path)
 {
-    cli_input in;
-    if (cli_input_open(&in, path) != 0)
+    kb_lines in;
+    if (cli_open_article(&in, path) != 0)
         return 1;
     jb->doc = path;
     batch b = {0};
     size_t n_done = 0, counts[KB_MAX_LABELS] = {0};
-    const char *text;
+    char *text;
     size_t len;
+    kb_error err;
     int r, rc = 0;
-    while (rc == 0 && (r = cli_input_next(&in, &text, &len)) != 0) {
+    while (rc == 0 && (r = kb_lines_next(&in, &text, &len, &err)) != 0) {
         if (r < 0 || batch_add_line(&b, text, len) != 0) {
-            rc = r < 0 ? 1 : cli_error("%s: out of memory", path);
+            rc = r < 0 ? cli_error("%s", err.msg)
+                       : cli_error("%s: out of memory", path);
             break;
         }
         if (b.len >= BATCH_BYTES) {
@@ -302,7 +283,7 @@ static int classify_file(worker *ws, int nt, job *jb, const char *path)
         rc = process_batch(ws, nt, &b, &n_done, counts);
     if (rc == 0 && jb->jsonl)
         print_summary(jb, counts, n_done);
-    cli_input_close(&in);
+    cli_close_article(&in);
     free(b.text);
     free(b.line_at);
     return rc;
@@ -348,7 +329,7 @@ int cmd_classify(int argc, char **argv)
                 return cli_error("-j wants a number of threads, 1..%d",
                                  MAX_THREADS);
             break;
-        case 'h': fputs(classify_help, stdout); return 0;
+        case 'h': cli_help("%s", classify_help); return 0;
         default: return 2;
         }
     }
@@ -373,9 +354,8 @@ int cmd_classify(int argc, char **argv)
         if (!ws[t].pred)
             rc = cli_error("%s", err.msg);
     }
-    static char *stdin_only[] = {"-"};
-    char **files = optind < argc ? argv + optind : stdin_only;
-    int nfiles = optind < argc ? argc - optind : 1;
+    int nfiles;
+    char **files = cli_files(argc, argv, &nfiles);
     for (int f = 0; f < nfiles && rc == 0; f++)
         rc = classify_file(ws, (int)nt, &jb, files[f]);
     if (fflush(stdout) != 0 && rc == 0)

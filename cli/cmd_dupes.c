@@ -14,18 +14,18 @@ typedef struct row_ref {
 } row_ref;
 
 static const char dupes_help[] =
-    "usage: khabar dupes [--threshold T] [--task COLUMN] FILE.tsv...\n\n"
+    "usage: khabar dupes [--threshold T] FILE.tsv...\n\n"
     "Lists pairs of sentences, across all the files, that are the same or\n"
     "nearly so once normalised: Jaccard similarity of their character\n"
-    "5-grams >= T (default 0.8).  Exits 1 when it finds any.\n";
+    "5-grams >= T (default 0.8).  Each file needs a header with a 'text'\n"
+    "column.  Exits 1 when it finds any.\n";
 
 int cmd_dupes(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"threshold", required_argument, 0, 'T'}, {"task", required_argument, 0, 't'},
+        {"threshold", required_argument, 0, 'T'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     double threshold = 0.8;
-    const char *task = "topic";
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         char *end;
@@ -35,8 +35,7 @@ int cmd_dupes(int argc, char **argv)
             if (*end || !(threshold > 0 && threshold <= 1))
                 return cli_error("--threshold wants a number in (0, 1]");
             break;
-        case 't': task = optarg; break;
-        case 'h': fputs(dupes_help, stdout); return 0;
+        case 'h': cli_help("%s", dupes_help); return 0;
         default: return 2;
         }
     }
@@ -44,16 +43,20 @@ int cmd_dupes(int argc, char **argv)
     if (nf < 1)
         return cli_error("dupes: give at least one TSV file (see --help)");
     kb_dataset *ds = calloc((size_t)nf, sizeof *ds);
+    if (!ds)
+        return cli_error("out of memory");
     size_t total = 0;
     kb_error err;
     int rc = 0;
     for (int f = 0; f < nf && rc == 0; f++) {
-        if (kb_dataset_read(argv[optind + f], task, &ds[f], &err) != 0)
+        if (kb_dataset_read(argv[optind + f], NULL, &ds[f], &err) != 0)
             rc = cli_error("%s", err.msg);
         total += ds[f].n;
     }
     const char **texts = malloc((total ? total : 1) * sizeof *texts);
     row_ref *ref = malloc((total ? total : 1) * sizeof *ref);
+    if (rc == 0 && (!texts || !ref))
+        rc = cli_error("out of memory");
     size_t n = 0;
     for (int f = 0; f < nf && rc == 0; f++)
         for (size_t i = 0; i < ds[f].n; i++, n++) {

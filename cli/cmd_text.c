@@ -10,24 +10,25 @@
 
 typedef int (*line_fn)(void *ctx, const char *text, size_t len, cli_out *o);
 
+
 /* Runs fn over every line of every file (stdin when none), streaming. */
 static int each_line(int argc, char **argv, line_fn fn, void *ctx)
 {
-    static char *stdin_only[] = {"-"};
-    char **files = optind < argc ? argv + optind : stdin_only;
-    int nfiles = optind < argc ? argc - optind : 1;
+    int nfiles;
+    char **files = cli_files(argc, argv, &nfiles);
     cli_out o = {0};
     int rc = 0;
     for (int f = 0; f < nfiles && rc == 0; f++) {
-        cli_input in;
-        if (cli_input_open(&in, files[f]) != 0) {
+        kb_lines in;
+        if (cli_open_article(&in, files[f]) != 0) {
             rc = 1;
             break;
         }
-        const char *text;
+        char *text;
         size_t len;
         int r;
-        while ((r = cli_input_next(&in, &text, &len)) == 1) {
+        kb_error err;
+        while ((r = kb_lines_next(&in, &text, &len, &err)) == 1) {
             if (fn(ctx, text, len, &o) != 0) {
                 rc = cli_error("%s:%zu: failed", in.path, in.lineno);
                 break;
@@ -36,8 +37,8 @@ static int each_line(int argc, char **argv, line_fn fn, void *ctx)
                 out_flush(&o, stdout);
         }
         if (r < 0)
-            rc = 1;
-        cli_input_close(&in);
+            rc = cli_error("%s", err.msg);
+        cli_close_article(&in);
     }
     out_flush(&o, stdout);
     out_free(&o);
@@ -70,11 +71,12 @@ int cmd_normalize(int argc, char **argv)
         if (c == 's' && kb_norm_parse(optarg, &flags, &err) != 0)
             return cli_error("%s", err.msg);
         if (c == 'h') {
-            printf("usage: khabar normalize [--steps LIST] [FILE...]\n\n"
-                   "Prints each line normalised as the models see it.\n"
-                   "  --steps LIST  all (default), none, or a comma list of: "
-                   "nfkc,ignorables,\n                diacritics,tatweel,alef,"
-                   "yaa,taa,digits,case,space\n");
+            char steps[256];
+            kb_norm_names(steps, sizeof steps);
+            cli_help("usage: khabar normalize [--steps LIST] [FILE...]\n\n"
+                     "Prints each line normalised as the models see it.\n"
+                     "  --steps LIST  all (default), none, or a comma list "
+                     "of:\n                %s\n", steps);
             return 0;
         }
         if (c == '?')
@@ -109,8 +111,8 @@ int cmd_segment(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') {
-            printf("usage: khabar segment [FILE...]\n\nPrints the sentences "
-                   "of the articles (stdin when no FILE), one a line.\n");
+            cli_help("usage: khabar segment [FILE...]\n\nPrints the sentences "
+                     "of the articles (stdin when no FILE), one a line.\n");
             return 0;
         }
         return 2;

@@ -1,5 +1,5 @@
 /*
- * util.c: the CLI's plumbing: error reporting, the article line reader,
+ * util.c: the CLI's plumbing: error and help reporting, the input files,
  * output buffers and finding the shipped models.
  */
 #include "cli.h"
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unicode/utf8.h>
+#include <getopt.h>
 
 #ifndef KHABAR_MODEL_DIR
 #define KHABAR_MODEL_DIR "models"
@@ -28,109 +28,37 @@ int cli_error(const char *fmt, ...)
     return 1;
 }
 
-int cli_input_open(cli_input *in, const char *path)
+int cli_help(const char *fmt, ...)
 {
-    memset(in, 0, sizeof *in);
-    in->path = path;
-    if (strcmp(path, "-") == 0) {
-        in->fp = stdin;
-        return 0;
-    }
-    in->fp = fopen(path, "rb");
-    if (!in->fp)
-        return cli_error("%s: cannot open: %s", path, strerror(errno)), -1;
-    struct stat st;
-    if (fstat(fileno(in->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(in->fp);
-        in->fp = NULL;
-        return cli_error("%s: is a directory", path), -1;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    return CLI_HELP;
+}
+
+char **cli_files(int argc, char **argv, int *nfiles)
+{
+    static char *stdin_only[] = {"-", NULL};
+    *nfiles = optind < argc ? argc - optind : 1;
+    return optind < argc ? argv + optind : stdin_only;
+}
+
+int cli_open_article(kb_lines *in, const char *path)
+{
+    kb_error err;
+    if (kb_lines_open(in, path, KB_LINES_REPAIR, &err) != 0)
+        return cli_error("%s", err.msg), -1;
     return 0;
 }
 
-/* 1 when s is valid UTF-8; *controls counts the ASCII control bytes that
- * text does not hold (tab, form feeds, CR and ESC are allowed). */
-static int valid_utf8(const char *s, size_t n, size_t *controls)
-{
-    const uint8_t *p = (const uint8_t *)s;
-    size_t i = 0, ctl = 0;
-    int ok = 1;
-    while (i < n) {
-        uint8_t b = p[i];
-        if (b < 0x80) {
-            ctl += (b < 0x20 && b != '\t' && b != '\f' && b != '\v' &&
-                    b != '\r' && b != 0x1b) || b == 0x7f;
-            i++;
-            continue;
-        }
-        UChar32 c;
-        U8_NEXT(p, i, n, c);
-        if (c < 0)
-            ok = 0;
-    }
-    *controls = ctl;
-    return ok;
-}
-
-int cli_input_next(cli_input *in, const char **text, size_t *len)
-{
-    free(in->fixed);
-    in->fixed = NULL;
-    errno = 0;
-    ssize_t n = getline(&in->raw, &in->raw_cap, in->fp);
-    if (n < 0) {
-        if (ferror(in->fp))
-            return cli_error("%s:%zu: read error: %s", in->path,
-                             in->lineno + 1, strerror(errno)), -1;
-        return 0;
-    }
-    in->lineno++;
-    char *s = in->raw;
-    size_t l = (size_t)n;
-    while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == '\r'))
-        l--;
-    if (in->lineno == 1 && l >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-        s += 3;
-        l -= 3;
-    }
-    if (memchr(s, '\0', l))
-        return cli_error("%s:%zu: NUL byte: binary data, not text", in->path,
-                         in->lineno), -1;
-    size_t ctl = 0;
-    if (valid_utf8(s, l, &ctl) && ctl * 10 <= l + 10) {
-        *text = s; /* the common case: no copy */
-        *len = l;
-        return 1;
-    }
-    size_t bad = 0, fixed_len;
-    char *fixed = kb_utf8_repair(s, l, &fixed_len, &bad);
-    if (!fixed)
-        return cli_error("%s:%zu: out of memory", in->path, in->lineno), -1;
-    if ((bad + ctl) * 10 > l + 10) {
-        free(fixed);
-        return cli_error("%s:%zu: binary data (control bytes or invalid "
-                         "UTF-8), not text", in->path, in->lineno), -1;
-    }
-    if (bad > 0 && in->n_bad == 0)
-        in->first_bad_line = in->lineno;
-    in->n_bad += bad;
-    in->fixed = fixed;
-    *text = fixed;
-    *len = fixed_len;
-    return 1;
-}
-
-void cli_input_close(cli_input *in)
+void cli_close_article(kb_lines *in)
 {
     if (in->n_bad)
         fprintf(stderr, "khabar: %s: replaced %zu invalid UTF-8 sequence(s), "
                         "the first on line %zu\n", in->path, in->n_bad,
                 in->first_bad_line);
-    if (in->fp && in->fp != stdin)
-        fclose(in->fp);
-    free(in->raw);
-    free(in->fixed);
-    memset(in, 0, sizeof *in);
+    kb_lines_close(in);
 }
 
 static int is_file(const char *p)
@@ -166,17 +94,9 @@ char *cli_model_path(const char *name)
 
 void out_bytes(cli_out *o, const char *s, size_t n)
 {
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 4096;
-        while (cap < o->len + n + 1)
-            cap *= 2;
-        char *p = realloc(o->data, cap);
-        if (!p) {
-            fputs("khabar: out of memory\n", stderr);
-            exit(1);
-        }
-        o->data = p;
-        o->cap = cap;
+    if (KB_GROW(o->data, o->cap, o->len + n + 1) != 0) {
+        fputs("khabar: out of memory\n", stderr);
+        exit(1);
     }
     memcpy(o->data + o->len, s, n);
     o->len += n;

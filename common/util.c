@@ -2,7 +2,7 @@
  * util.c: the small helpers of internal.h: error formatting, the growable
  * buffer and string copies.
  */
-#include "internal.h"
+#include "common.h"
 
 #include <stdio.h>
 

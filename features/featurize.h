@@ -6,7 +6,7 @@
 #ifndef KB_FEATURES_H
 #define KB_FEATURES_H
 
-#include "internal.h"
+#include "common.h"
 
 typedef struct kb_count {
     uint32_t bucket;

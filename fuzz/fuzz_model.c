@@ -5,7 +5,7 @@
  * checksum line, so the parser behind the checksum is exercised too.  A
  * model that loads must classify a sentence.
  */
-#include "internal.h"
+#include "common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -27,6 +27,8 @@ extern "C" {
 #define KB_MAX_LABEL_LEN 64       /* bytes in one label name, NUL included */
 #define KB_MAX_SENTENCE_BYTES 16384 /* longer sentences are split */
 #define KB_MAX_MODEL_BYTES (1u << 30) /* largest model file loaded */
+#define KB_MIN_C 1e-6             /* the cost C a model may have */
+#define KB_MAX_C 1e6
 
 typedef struct kb_error {
     char msg[1024];
@@ -53,6 +55,8 @@ enum {
 int kb_norm_parse(const char *names, unsigned *flags, kb_error *err);
 /* Writes the comma list for flags ("none" when 0). */
 void kb_norm_format(unsigned flags, char *out, size_t cap);
+/* Writes every step's name, comma-separated (kb_norm_format of all). */
+#define kb_norm_names(out, cap) kb_norm_format(KB_NORM_ALL, (out), (cap))
 
 typedef struct kb_normalizer kb_normalizer;
 kb_normalizer *kb_normalizer_new(unsigned flags, kb_error *err);
@@ -116,8 +120,9 @@ typedef struct kb_dataset {
     char *path;    /* file the rows came from */
 } kb_dataset;
 
-/* Reads a TSV with a header row; label_col names the label column,
- * "text" the text, "doc" (optional) the document. */
+/* Reads a TSV with a header row; label_col names the label column (NULL:
+ * none, every label is ""), "text" the text, "doc" (optional) the
+ * document. */
 int kb_dataset_read(const char *path, const char *label_col, kb_dataset *ds,
                     kb_error *err);
 void kb_dataset_free(kb_dataset *ds);
@@ -126,19 +131,31 @@ void kb_dataset_free(kb_dataset *ds);
 
 typedef struct kb_model kb_model;
 
-typedef struct kb_train_opts {
-    char task[KB_MAX_LABEL_LEN]; /* the label column's name */
-    unsigned norm;               /* KB_NORM_* flags */
+/* What a model is trained with and saves in its file: the hyper-
+ * parameters.  kb_params_default() gives the shipped defaults. */
+typedef struct kb_params {
+    unsigned norm;        /* KB_NORM_* flags */
     kb_feature_opts feat;
-    int solver;   /* liblinear solver_type; default L2R_LR */
-    double C;     /* cost */
-    double eps;   /* stopping tolerance (0: liblinear's default) */
-    uint64_t seed;
+    int solver;           /* liblinear solver_type; default lr-dual */
+    double C;             /* cost */
+    double eps;           /* stopping tolerance (0: liblinear's default) */
+    uint64_t seed;        /* folds and the dual solvers' shuffling */
+} kb_params;
+
+void kb_params_default(kb_params *p);
+/* Checks every field against the limits the model loader enforces. */
+int kb_params_check(const kb_params *p, kb_error *err);
+
+/* One training run: the parameters, which column holds the labels, and
+ * run-time choices that the model does not keep. */
+typedef struct kb_train_opts {
+    const char *task;     /* the label column's name, kept as the model's task */
+    kb_params params;
     /* Optional fixed label set, in this order; 0 means every label the
      * data holds, in order of first appearance.  With a fixed set, an
      * unknown label in the data is an error. */
     int n_labels;
-    char labels[KB_MAX_LABELS][KB_MAX_LABEL_LEN];
+    const char *const *labels;
     /* Optional progress reports (the library itself never prints). */
     void (*progress)(void *ctx, const char *msg);
     void *progress_ctx;
@@ -150,7 +167,11 @@ void kb_train_opts_default(kb_train_opts *o);
  * "l1-lr" (6), "lr-dual" (7). */
 int kb_solver_parse(const char *name, int *solver, kb_error *err);
 const char *kb_solver_name(int solver);
+/* Writes the solver names as one list ("lr, l2svm-dual, ..."). */
+void kb_solver_names(char *out, size_t cap);
 
+/* Training is reentrant: any number of threads may train at once (the
+ * liblinear solver itself runs one at a time, see train/train.c). */
 kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
                    kb_error *err);
 void kb_model_free(kb_model *m);
@@ -162,7 +183,7 @@ kb_model *kb_model_load(const char *path, kb_error *err);
 int kb_model_n_labels(const kb_model *m);
 const char *kb_model_label(const kb_model *m, int i);
 const char *kb_model_task(const kb_model *m);
-const kb_train_opts *kb_model_opts(const kb_model *m);
+const kb_params *kb_model_params(const kb_model *m);
 int kb_model_label_index(const kb_model *m, const char *label);
 size_t kb_model_n_rows(const kb_model *m);
 
@@ -197,7 +218,10 @@ void kb_metrics_free(kb_metrics *mt);
 typedef struct kb_cv_result {
     double best_C;
     double accuracy, macro_f1;
+    kb_metrics metrics; /* the pooled predictions at best_C */
+    char **labels;      /* metrics.k label names */
 } kb_cv_result;
+void kb_cv_result_free(kb_cv_result *r);
 
 /* k-fold cross-validation; folds are whole documents when the dataset
  * has a doc column.  Fills mt (initialised here) with the pooled

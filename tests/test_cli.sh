@@ -123,5 +123,24 @@ expect_error "unknown label in train" "$T/small.tsv:2: unknown label" "$K" train
 expect_error "empty training file" "$T/empty.tsv: empty file" "$K" train --data "$T/empty.tsv" --out "$T/x.model"
 check "failed trainings wrote no model" test ! -e "$T/x.model"
 
+# --- help texts state the defaults the code uses
+"$K" train --data "$T/small.tsv" --out "$T/d.model" --quiet
+for key in hash_bits min_df word_ngrams; do
+  v=$("$K" info "$T/d.model" | awk -v k=$key '$1 == k { print $2 }')
+  case $key in
+    hash_bits) opt=--hash-bits ;; min_df) opt=--min-df ;; word_ngrams) opt=--word-ngrams ;;
+  esac
+  check "train --help gives the real $opt default ($v)" sh -c "'$K' train --help | grep -- '$opt' | grep -q '(default $v[,)]'"
+done
+solver=$("$K" info "$T/d.model" | awk '$1 == "solver" { print $2 }')
+check "train --help gives the real default solver ($solver)" sh -c "'$K' train --help | grep -q 'default $solver;'"
+# --search-c with --cv reports the scores at the chosen C, as --cv alone does
+"$K" train --data "$T/small.tsv" --task stance --search-c --cv 3 --quiet > "$T/sc.txt" 2> /dev/null
+check "search-c --cv reports CV at the chosen C" sh -c "grep -q '(chosen)' '$T/sc.txt' && grep -q '^macro_f1 0\.' '$T/sc.txt'"
+# dupes reads any TSV with a text column, no label column needed
+printf 'text\nقصفت الطائرات البلدة صباح اليوم\nقصفت الطائرات البلدة صباح اليوم.\n' > "$T/nolabel.tsv"
+"$K" dupes "$T/nolabel.tsv" > "$T/dup.txt" 2> /dev/null
+check "dupes needs no label column" sh -c "grep -q 'nolabel.tsv:2' '$T/dup.txt'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -280,10 +280,15 @@ static void check_shipped(const char *name)
     kb_model *shipped = kb_model_load(shipped_path, &err);
     if (!shipped)
         fail_msg("%s", err.msg);
-    kb_train_opts o = *kb_model_opts(shipped);
+    kb_train_opts o;
+    kb_train_opts_default(&o);
+    o.task = kb_model_task(shipped);
+    o.params = *kb_model_params(shipped);
     o.n_labels = kb_model_n_labels(shipped);
+    const char *labels[KB_MAX_LABELS];
     for (int j = 0; j < o.n_labels; j++)
-        snprintf(o.labels[j], KB_MAX_LABEL_LEN, "%s", kb_model_label(shipped, j));
+        labels[j] = kb_model_label(shipped, j);
+    o.labels = labels;
     kb_dataset train;
     assert_int_equal(kb_dataset_read(tu_src("models/corpus/train.tsv"), o.task, &train, &err), 0);
     kb_model *m = kb_train(&train, &o, &err);

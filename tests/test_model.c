@@ -56,7 +56,7 @@ static kb_model *train_default(const char *solver)
     kb_error err;
     kb_train_opts_default(&o);
     if (solver)
-        assert_int_equal(kb_solver_parse(solver, &o.solver, &err), 0);
+        assert_int_equal(kb_solver_parse(solver, &o.params.solver, &err), 0);
     kb_model *m = kb_train(&corpus, &o, &err);
     if (!m)
         fail_msg("%s", err.msg);
@@ -285,9 +285,9 @@ static void test_label_errors(void **state)
     kb_train_opts o;
     kb_error err;
     kb_train_opts_default(&o);
+    static const char *const two[] = {"military", "humanitarian"};
     o.n_labels = 2;
-    strcpy(o.labels[0], "military");
-    strcpy(o.labels[1], "humanitarian");
+    o.labels = two;
     assert_null(kb_train(&corpus, &o, &err));
     assert_non_null(strstr(err.msg, "unknown label"));
     assert_non_null(strstr(err.msg, "train.tsv:"));

@@ -12,41 +12,49 @@
 #include <math.h>
 #include <stdio.h>
 
-static const kb_dataset *sort_ds; /* qsort has no context argument */
+typedef struct doc_row {
+    const char *doc;
+    size_t row;
+} doc_row;
 
 static int cmp_doc_row(const void *a, const void *b)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(sort_ds->doc[x], sort_ds->doc[y]);
-    return c ? c : (x > y) - (x < y);
+    const doc_row *x = a, *y = b;
+    int c = strcmp(x->doc, y->doc);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
 }
 
 /* group[i]: the row's document, numbered in order of first appearance
  * (each row its own group without a doc column).  Sorting by document
  * keeps this O(n log n) whatever the number of documents. */
-static size_t group_rows(const kb_dataset *ds, size_t *group, size_t *tmp)
+static int group_rows(const kb_dataset *ds, size_t *group, size_t *ngroups)
 {
-    size_t n = ds->n, ngroups = 0;
+    size_t n = ds->n;
+    *ngroups = 0;
     if (!ds->doc) {
         for (size_t i = 0; i < n; i++)
             group[i] = i;
-        return n;
+        *ngroups = n;
+        return 0;
     }
+    doc_row *by_doc = malloc((n ? n : 1) * sizeof *by_doc);
+    if (!by_doc)
+        return -1;
     for (size_t i = 0; i < n; i++)
-        tmp[i] = i;
-    sort_ds = ds;
-    qsort(tmp, n, sizeof *tmp, cmp_doc_row);
+        by_doc[i] = (doc_row){ds->doc[i], i};
+    qsort(by_doc, n, sizeof *by_doc, cmp_doc_row);
     for (size_t a = 0; a < n;) { /* group[i] = the document's first row */
         size_t b = a + 1;
-        while (b < n && strcmp(ds->doc[tmp[a]], ds->doc[tmp[b]]) == 0)
+        while (b < n && strcmp(by_doc[a].doc, by_doc[b].doc) == 0)
             b++;
         for (size_t j = a; j < b; j++)
-            group[tmp[j]] = tmp[a];
+            group[by_doc[j].row] = by_doc[a].row;
         a = b;
     }
+    free(by_doc);
     for (size_t i = 0; i < n; i++) /* first rows, renumbered in order */
-        group[i] = group[i] == i ? ngroups++ : group[group[i]];
-    return ngroups;
+        group[i] = group[i] == i ? (*ngroups)++ : group[group[i]];
+    return 0;
 }
 
 /* fold[i] for every row: documents (or single rows) dealt round-robin
@@ -61,7 +69,12 @@ static int assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
         free(order);
         return -1;
     }
-    size_t ngroups = group_rows(ds, group, order);
+    size_t ngroups;
+    if (group_rows(ds, group, &ngroups) != 0) {
+        free(group);
+        free(order);
+        return -1;
+    }
     for (size_t g = 0; g < ngroups; g++)
         order[g] = g;
     uint64_t st = seed;
@@ -71,7 +84,7 @@ static int assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
         order[g - 1] = order[j];
         order[j] = t;
     }
-    int *fold_of_group = malloc(ngroups * sizeof *fold_of_group);
+    int *fold_of_group = malloc((ngroups ? ngroups : 1) * sizeof *fold_of_group);
     if (!fold_of_group) {
         free(group);
         free(order);
@@ -93,7 +106,7 @@ static void predict_rows(const kb_model *m, const kb_featurized *fz,
     double dec[KB_MAX_LABELS], probs[KB_MAX_LABELS];
     for (size_t i = 0; i < n; i++)
         kb_metrics_add(mt, fz->y[idx[i]],
-                       kb_model_predict_counts(m, &fz->rows[idx[i]], dec, probs));
+                       kb_score_counts(m, &fz->rows[idx[i]], dec, probs));
 }
 
 static int run_folds(const kb_featurized *fz, const int *fold, int folds,
@@ -130,7 +143,7 @@ static int cv_on_features(const kb_dataset *ds, const kb_featurized *fz,
                           kb_error *err)
 {
     int *fold = malloc(ds->n * sizeof *fold);
-    if (!fold || assign_folds(ds, folds, o->seed, fold) != 0) {
+    if (!fold || assign_folds(ds, folds, o->params.seed, fold) != 0) {
         free(fold);
         return kb_fail(err, "out of memory");
     }
@@ -159,6 +172,26 @@ static int check_folds(const kb_dataset *ds, int folds, kb_error *err)
     return 0;
 }
 
+/* A copy of the label names, for the caller. */
+static int copy_labels(const kb_featurized *fz, char ***out, int *k_out,
+                       kb_error *err)
+{
+    char **l = calloc((size_t)fz->k, sizeof *l);
+    for (int j = 0; l && j < fz->k; j++)
+        if (!(l[j] = kb_strdup(fz->labels[j]))) {
+            while (j-- > 0)
+                free(l[j]);
+            free(l);
+            l = NULL;
+        }
+    if (!l)
+        return kb_fail(err, "out of memory");
+    *out = l;
+    if (k_out)
+        *k_out = fz->k;
+    return 0;
+}
+
 int kb_cross_validate(const kb_dataset *ds, const kb_train_opts *o, int folds,
                       kb_metrics *mt, char ***labels_out, int *k_out,
                       kb_error *err)
@@ -168,11 +201,9 @@ int kb_cross_validate(const kb_dataset *ds, const kb_train_opts *o, int folds,
         kb_featurize_dataset(ds, o, &fz, err) != 0)
         return -1;
     int rc = cv_on_features(ds, &fz, o, folds, mt, err);
-    if (rc == 0 && labels_out) {
-        *labels_out = calloc((size_t)fz.k, sizeof **labels_out);
-        for (int j = 0; *labels_out && j < fz.k; j++)
-            (*labels_out)[j] = kb_strdup(fz.labels[j]);
-        *k_out = fz.k;
+    if (rc == 0 && labels_out && copy_labels(&fz, labels_out, k_out, err) != 0) {
+        kb_metrics_free(mt);
+        rc = -1;
     }
     kb_featurized_free(&fz);
     return rc;
@@ -183,28 +214,44 @@ int kb_search_c(const kb_dataset *ds, const kb_train_opts *o, int folds,
 {
     static const double grid[] = {0.25, 0.5, 1, 2, 4, 8, 16, 32, 64};
     kb_featurized fz;
+    memset(res, 0, sizeof *res);
     if (check_folds(ds, folds, err) != 0 ||
         kb_featurize_dataset(ds, o, &fz, err) != 0)
         return -1;
-    res->best_C = 0;
     res->macro_f1 = -1;
     int rc = 0;
     for (size_t g = 0; rc == 0 && g < sizeof grid / sizeof grid[0]; g++) {
         kb_train_opts t = *o;
-        t.C = grid[g];
+        t.params.C = grid[g];
         kb_metrics mt;
         rc = cv_on_features(ds, &fz, &t, folds, &mt, err);
         if (rc != 0)
             break;
-        kb_progress(o, "C=%g: accuracy %.4f, macro-F1 %.4f", t.C, mt.accuracy,
-                    mt.macro_f1);
+        kb_progress(o, "C=%g: accuracy %.4f, macro-F1 %.4f", t.params.C,
+                    mt.accuracy, mt.macro_f1);
         if (mt.macro_f1 > res->macro_f1 + 1e-12) {
-            res->best_C = t.C;
+            res->best_C = t.params.C;
             res->macro_f1 = mt.macro_f1;
             res->accuracy = mt.accuracy;
+            kb_metrics_free(&res->metrics);
+            res->metrics = mt;
+        } else {
+            kb_metrics_free(&mt);
         }
-        kb_metrics_free(&mt);
     }
+    if (rc == 0)
+        rc = copy_labels(&fz, &res->labels, NULL, err);
     kb_featurized_free(&fz);
+    if (rc != 0)
+        kb_cv_result_free(res);
     return rc;
+}
+
+void kb_cv_result_free(kb_cv_result *r)
+{
+    for (int j = 0; r->labels && j < r->metrics.k; j++)
+        free(r->labels[j]);
+    free(r->labels);
+    kb_metrics_free(&r->metrics);
+    memset(r, 0, sizeof *r);
 }

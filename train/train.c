@@ -7,46 +7,20 @@
  * (weighted exactly as prediction will weigh it, by kb_model_weigh), and
  * liblinear's solver fits one weight column per label.  The weights are
  * copied into the model, so the model file needs nothing of liblinear's.
+ *
+ * Training is reentrant: everything lives in the call's own memory.  The
+ * one shared thing is liblinear itself: its dual solvers shuffle with the
+ * C library's rand(), so each solver run seeds rand() with the model's
+ * seed and runs under one process-wide lock (runs from several threads
+ * are serialised, and each stays reproducible); its print hook is set
+ * once, to silence.
  */
 #include "trainer.h"
 
 #include <linear.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
-
-static const char *solver_names[] = {"lr", "l2svm-dual", "l2svm",
-                                     "l1svm-dual", "crammer-singer",
-                                     "l1-l2svm", "l1-lr", "lr-dual"};
-#define N_SOLVERS (int)(sizeof solver_names / sizeof solver_names[0])
-
-void kb_train_opts_default(kb_train_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    snprintf(o->task, sizeof o->task, "topic");
-    o->norm = KB_NORM_ALL;
-    kb_feature_opts_default(&o->feat);
-    o->solver = L2R_LR_DUAL;
-    o->C = 4.0;
-    o->eps = 0;
-    o->seed = 1;
-}
-
-int kb_solver_parse(const char *name, int *solver, kb_error *err)
-{
-    for (int i = 0; i < N_SOLVERS; i++)
-        if (strcmp(name, solver_names[i]) == 0) {
-            *solver = i;
-            return 0;
-        }
-    return kb_fail(err, "unknown solver '%s' (lr, l2svm-dual, l2svm, "
-                        "l1svm-dual, crammer-singer, l1-l2svm, l1-lr, "
-                        "lr-dual)", name);
-}
-
-const char *kb_solver_name(int solver)
-{
-    return solver >= 0 && solver < N_SOLVERS ? solver_names[solver] : "?";
-}
 
 void kb_progress(const kb_train_opts *o, const char *fmt, ...)
 {
@@ -76,8 +50,31 @@ static int label_index(kb_featurized *fz, const kb_train_opts *o,
     if (fz->k == KB_MAX_LABELS)
         return kb_fail(err, "%s:%zu: more than %d distinct labels", ds->path,
                        ds->line[i], KB_MAX_LABELS);
-    snprintf(fz->labels[fz->k], KB_MAX_LABEL_LEN, "%s", lab);
+    if (!(fz->labels[fz->k] = kb_strdup(lab)))
+        return kb_fail(err, "out of memory");
     return fz->k++;
+}
+
+/* The fixed label set of o, checked, as fz's first labels. */
+static int fixed_labels(kb_featurized *fz, const kb_train_opts *o,
+                        kb_error *err)
+{
+    if (o->n_labels == 1 || o->n_labels > KB_MAX_LABELS)
+        return kb_fail(err, "a fixed label set needs 2..%d labels, not %d",
+                       KB_MAX_LABELS, o->n_labels);
+    for (int j = 0; j < o->n_labels; j++) {
+        const char *lab = o->labels[j];
+        if (!*lab || strlen(lab) >= KB_MAX_LABEL_LEN || strchr(lab, ' '))
+            return kb_fail(err, "label '%.40s' is empty, too long or has a "
+                                "space", lab);
+        for (int i = 0; i < j; i++)
+            if (strcmp(o->labels[i], lab) == 0)
+                return kb_fail(err, "label '%s' is given twice", lab);
+        if (!(fz->labels[j] = kb_strdup(lab)))
+            return kb_fail(err, "out of memory");
+        fz->k = j + 1;
+    }
+    return 0;
 }
 
 static int copy_counts(kb_counts *dst, const kb_counts *src)
@@ -94,13 +91,18 @@ int kb_featurize_dataset(const kb_dataset *ds, const kb_train_opts *o,
                          kb_featurized *fz, kb_error *err)
 {
     memset(fz, 0, sizeof *fz);
-    if (kb_feature_opts_check(&o->feat, err) != 0)
+    if (kb_params_check(&o->params, err) != 0)
         return -1;
-    fz->k = o->n_labels;
-    memcpy(fz->labels, o->labels, sizeof fz->labels);
+    fz->labels = calloc(KB_MAX_LABELS, sizeof *fz->labels);
+    if (!fz->labels)
+        return kb_fail(err, "out of memory");
+    if (fixed_labels(fz, o, err) != 0) {
+        kb_featurized_free(fz);
+        return -1;
+    }
     fz->rows = calloc(ds->n ? ds->n : 1, sizeof *fz->rows);
     fz->y = calloc(ds->n ? ds->n : 1, sizeof *fz->y);
-    kb_normalizer *nz = kb_normalizer_new(o->norm, err);
+    kb_normalizer *nz = kb_normalizer_new(o->params.norm, err);
     kb_counts scratch = {0};
     int rc = (!fz->rows || !fz->y || !nz) ? -1 : 0;
     if (rc && nz)
@@ -111,7 +113,7 @@ int kb_featurize_dataset(const kb_dataset *ds, const kb_train_opts *o,
                                      &len, err);
         if (!t || (fz->y[i] = label_index(fz, o, ds, i, err)) < 0) {
             rc = -1;
-        } else if (kb_count_features(&o->feat, t, len, &scratch, 1) ||
+        } else if (kb_count_features(&o->params.feat, t, len, &scratch, 1) ||
                    copy_counts(&fz->rows[i], &scratch)) {
             rc = kb_fail(err, "out of memory");
         }
@@ -131,6 +133,9 @@ void kb_featurized_free(kb_featurized *fz)
             free(fz->rows[i].v);
     free(fz->rows);
     free(fz->y);
+    for (int j = 0; fz->labels && j < fz->k; j++)
+        free(fz->labels[j]);
+    free(fz->labels);
     memset(fz, 0, sizeof *fz);
 }
 
@@ -142,7 +147,8 @@ void kb_featurized_free(kb_featurized *fz)
 static kb_model *build_vocabulary(const kb_featurized *fz, const size_t *idx,
                                   size_t n, const kb_train_opts *o)
 {
-    size_t space = (size_t)1 << o->feat.hash_bits, kept = 0;
+    const kb_feature_opts *f = &o->params.feat;
+    size_t space = (size_t)1 << f->hash_bits, kept = 0;
     uint32_t *df = calloc(space, sizeof *df);
     if (!df)
         return NULL;
@@ -152,18 +158,17 @@ static kb_model *build_vocabulary(const kb_featurized *fz, const size_t *idx,
             df[c->v[j].bucket]++;
     }
     for (size_t b = 0; b < space; b++)
-        kept += df[b] >= (uint32_t)o->feat.min_df;
-    kb_model *m = kb_model_alloc(o, fz->k, kept);
+        kept += df[b] >= (uint32_t)f->min_df;
+    kb_model *m = kb_model_alloc(o->task, &o->params, fz->k, fz->labels, kept);
     if (m) {
         size_t r = 0;
         for (size_t b = 0; b < space; b++) {
-            if (df[b] < (uint32_t)o->feat.min_df)
+            if (df[b] < (uint32_t)f->min_df)
                 continue;
             m->row_bucket[r] = (uint32_t)b;
             KB_IDF(m, r) = (float)(log((1.0 + (double)n) / (1.0 + df[b])) + 1.0);
             r++;
         }
-        memcpy(m->labels, fz->labels, sizeof m->labels);
         m->n_train = n;
         if (kb_model_index_rows(m, NULL) != 0) {
             kb_model_free(m);
@@ -233,6 +238,23 @@ static double default_eps(int solver)
 
 static void quiet(const char *s) { (void)s; }
 
+static pthread_once_t liblinear_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t solver_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void liblinear_init(void) { set_print_string_function(quiet); }
+
+/* liblinear's train() with rand() seeded, one run at a time. */
+static struct model *run_solver(const struct problem *prob,
+                                const struct parameter *param, uint64_t seed)
+{
+    pthread_once(&liblinear_once, liblinear_init);
+    pthread_mutex_lock(&solver_lock);
+    srand((unsigned)seed); /* the dual solvers shuffle with rand() */
+    struct model *lm = train(prob, param);
+    pthread_mutex_unlock(&solver_lock);
+    return lm;
+}
+
 static void copy_weights(kb_model *m, const struct model *lm)
 {
     for (int j = 0; j < lm->nr_class; j++) {
@@ -277,18 +299,16 @@ kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
         goto fail;
     }
     struct parameter param = {0};
-    param.solver_type = o->solver;
-    param.C = o->C;
-    param.eps = o->eps > 0 ? o->eps : default_eps(o->solver);
+    param.solver_type = o->params.solver;
+    param.C = o->params.C;
+    param.eps = o->params.eps > 0 ? o->params.eps : default_eps(o->params.solver);
     param.p = 0.1;
     const char *bad = check_parameter(&lp.prob, &param);
     if (bad) {
         kb_fail(err, "liblinear: %s", bad);
         goto fail;
     }
-    set_print_string_function(quiet);
-    srand((unsigned)o->seed); /* the dual solvers shuffle with rand() */
-    struct model *lm = train(&lp.prob, &param);
+    struct model *lm = run_solver(&lp.prob, &param, o->params.seed);
     if (!lm) {
         kb_fail(err, "liblinear training failed");
         goto fail;
@@ -324,7 +344,7 @@ kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
         }
     }
     kb_progress(o, "training %s, C=%g, on %zu sentences, %d labels",
-                kb_solver_name(o->solver), o->C, fz.n, fz.k);
+                kb_solver_name(o->params.solver), o->params.C, fz.n, fz.k);
     kb_model *m = kb_train_rows(&fz, NULL, fz.n, o, err);
     kb_featurized_free(&fz);
     return m;

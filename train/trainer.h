@@ -5,7 +5,7 @@
 #ifndef KB_TRAINER_H
 #define KB_TRAINER_H
 
-#include "model.h"
+#include "score.h"
 
 /* A dataset turned into features once: each row's counts and label index. */
 typedef struct kb_featurized {
@@ -13,7 +13,7 @@ typedef struct kb_featurized {
     kb_counts *rows;
     int *y;
     int k;
-    char labels[KB_MAX_LABELS][KB_MAX_LABEL_LEN];
+    char **labels; /* k names, in order of first appearance or as given */
 } kb_featurized;
 
 int kb_featurize_dataset(const kb_dataset *ds, const kb_train_opts *o,

@@ -3,17 +3,13 @@
  *
  * The label column is named by the caller (the task, e.g. "topic"), the
  * sentence is in "text", the document in "doc" (optional); other columns
- * are ignored, as LABELS.md asks.  A UTF-8 BOM and CRLF line ends are
- * accepted; a wrong column count, an empty label or text, invalid UTF-8
- * and binary data are errors that name the file and line.  Blank lines
- * are skipped.
+ * are ignored, as the labelling guide asks.  Lines are read by the one
+ * line reader (common/lines.c) in strict mode: a BOM and CRLF line ends
+ * are accepted; invalid UTF-8, NUL bytes and read errors are errors that
+ * name the file and line, as are a wrong column count and an empty label
+ * or text.  Blank lines are skipped.
  */
-#include "internal.h"
-
-#include <errno.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unicode/utf8.h>
+#include "common.h"
 
 #define MAX_COLUMNS 64
 
@@ -49,44 +45,17 @@ static int find_column(const columns *h, const char *name)
     return -1;
 }
 
-static int valid_utf8(const char *s, size_t len, size_t *bad_at)
-{
-    size_t i = 0;
-    while (i < len) {
-        UChar32 c;
-        size_t at = i;
-        U8_NEXT((const uint8_t *)s, i, len, c);
-        if (c < 0) {
-            *bad_at = at;
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static int push_row(kb_dataset *ds, size_t *cap, const char *text,
                     const char *label, const char *doc, size_t line)
 {
-    if (ds->n == *cap) {
-        size_t n = *cap ? *cap * 2 : 1024;
-        char **t = realloc(ds->text, n * sizeof *t);
-        if (t)
-            ds->text = t;
-        char **l = realloc(ds->label, n * sizeof *l);
-        if (l)
-            ds->label = l;
-        char **d = realloc(ds->doc, n * sizeof *d);
-        if (d)
-            ds->doc = d;
-        size_t *ln = realloc(ds->line, n * sizeof *ln);
-        if (ln)
-            ds->line = ln;
-        if (!t || !l || !d || !ln)
-            return -1;
-        *cap = n;
-    }
+    size_t cap_label = *cap, cap_doc = *cap, cap_line = *cap;
+    if (KB_GROW(ds->text, *cap, ds->n + 1) ||
+        KB_GROW(ds->label, cap_label, ds->n + 1) ||
+        KB_GROW(ds->doc, cap_doc, ds->n + 1) ||
+        KB_GROW(ds->line, cap_line, ds->n + 1))
+        return -1;
     ds->text[ds->n] = kb_strdup(text);
-    ds->label[ds->n] = kb_strdup(label);
+    ds->label[ds->n] = kb_strdup(label ? label : "");
     ds->doc[ds->n] = doc ? kb_strdup(doc) : NULL;
     ds->line[ds->n] = line;
     ds->n++;
@@ -111,11 +80,11 @@ static int read_header(tsv_state *s, char *line, const char *label_col,
                        s->path, MAX_COLUMNS);
     s->ncol = h.n;
     s->text_col = find_column(&h, "text");
-    s->label_col = find_column(&h, label_col);
+    s->label_col = label_col ? find_column(&h, label_col) : -1;
     s->doc_col = find_column(&h, "doc");
     if (s->text_col < 0)
         return kb_fail(err, "%s:1: the header has no 'text' column", s->path);
-    if (s->label_col < 0)
+    if (label_col && s->label_col < 0)
         return kb_fail(err, "%s:1: the header has no '%s' column (the label "
                             "column; choose it with --task)", s->path,
                        label_col);
@@ -130,10 +99,11 @@ static int read_row(tsv_state *s, kb_dataset *ds, char *line, size_t lineno,
     if (n != s->ncol)
         return kb_fail(err, "%s:%zu: expected %d columns (as in the header), "
                             "found %d", s->path, lineno, s->ncol, n);
-    const char *label = c.cell[s->label_col], *text = c.cell[s->text_col];
-    if (!*label)
+    const char *text = c.cell[s->text_col];
+    const char *label = s->label_col >= 0 ? c.cell[s->label_col] : NULL;
+    if (label && !*label)
         return kb_fail(err, "%s:%zu: empty label", s->path, lineno);
-    if (strlen(label) >= KB_MAX_LABEL_LEN || strchr(label, ' '))
+    if (label && (strlen(label) >= KB_MAX_LABEL_LEN || strchr(label, ' ')))
         return kb_fail(err, "%s:%zu: label '%.40s' is too long or has a space",
                        s->path, lineno, label);
     if (!*text)
@@ -144,77 +114,45 @@ static int read_row(tsv_state *s, kb_dataset *ds, char *line, size_t lineno,
     return 0;
 }
 
-/* Checks one raw line and strips its line end; 1 = blank, 0 = data. */
-static int clean_line(const char *path, char *line, ssize_t *len,
-                      size_t lineno, kb_error *err)
-{
-    size_t bad_at;
-    if ((size_t)*len != strlen(line))
-        return kb_fail(err, "%s:%zu: NUL byte: binary data, not a TSV file",
-                       path, lineno);
-    while (*len > 0 && (line[*len - 1] == '\n' || line[*len - 1] == '\r'))
-        line[--*len] = '\0';
-    if (lineno == 1 && *len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-        memmove(line, line + 3, (size_t)*len - 2);
-        *len -= 3;
-    }
-    if (!valid_utf8(line, (size_t)*len, &bad_at))
-        return kb_fail(err, "%s:%zu: invalid UTF-8 at byte %zu of the line",
-                       path, lineno, bad_at + 1);
-    return *len == 0 ? 1 : 0;
-}
-
-static int read_lines(FILE *fp, tsv_state *s, const char *label_col,
+static int read_lines(kb_lines *in, tsv_state *s, const char *label_col,
                       kb_dataset *ds, kb_error *err)
 {
-    char *line = NULL;
-    size_t lcap = 0, lineno = 0;
-    ssize_t len;
-    int have_header = 0, rc = 0;
-    while (rc == 0 && (len = getline(&line, &lcap, fp)) >= 0) {
-        lineno++;
-        rc = clean_line(s->path, line, &len, lineno, err);
-        if (rc == 1) {
-            rc = 0;
+    char *line;
+    size_t len;
+    int have_header = 0, rc;
+    while ((rc = kb_lines_next(in, &line, &len, err)) == 1) {
+        if (len == 0)
             continue;
-        }
-        if (rc != 0)
-            break;
         if (!have_header) {
             rc = read_header(s, line, label_col, err);
             have_header = 1;
         } else {
-            rc = read_row(s, ds, line, lineno, err);
+            rc = read_row(s, ds, line, in->lineno, err);
         }
+        if (rc != 0)
+            return -1;
     }
-    free(line);
-    if (rc == 0 && ferror(fp))
-        rc = kb_fail(err, "%s: read error: %s", s->path, strerror(errno));
-    if (rc == 0 && !have_header)
-        rc = kb_fail(err, "%s: empty file (expected a header row)", s->path);
-    if (rc == 0 && ds->n == 0)
-        rc = kb_fail(err, "%s: no data rows after the header", s->path);
-    return rc;
+    if (rc != 0)
+        return -1;
+    if (!have_header)
+        return kb_fail(err, "%s: empty file (expected a header row)", s->path);
+    if (ds->n == 0)
+        return kb_fail(err, "%s: no data rows after the header", s->path);
+    return 0;
 }
 
 int kb_dataset_read(const char *path, const char *label_col, kb_dataset *ds,
                     kb_error *err)
 {
     memset(ds, 0, sizeof *ds);
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!fp)
-        return kb_fail(err, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-        if (fp != stdin)
-            fclose(fp);
-        return kb_fail(err, "%s: is a directory, not a TSV file", path);
-    }
+    kb_lines in;
+    if (kb_lines_open(&in, path, KB_LINES_STRICT, err) != 0)
+        return -1;
     tsv_state s = {.path = path};
     ds->path = kb_strdup(path);
-    int rc = read_lines(fp, &s, label_col, ds, err);
-    if (fp != stdin)
-        fclose(fp);
+    int rc = ds->path ? read_lines(&in, &s, label_col, ds, err)
+                      : kb_fail(err, "out of memory");
+    kb_lines_close(&in);
     if (rc == 0 && s.doc_col < 0) {
         free(ds->doc);
         ds->doc = NULL;

@@ -8,7 +8,7 @@
  * space, case folding and default-ignorables from uchar.  The letter folds
  * (alef, yaa, taa marbuta) are the product's own choice, not Unicode's.
  */
-#include "internal.h"
+#include "common.h"
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -22,7 +22,8 @@ struct kb_normalizer {
     const UNormalizer2 *nfkc;
     USet *arabic_marks;
     UChar *u16, *u16b; /* scratch: input and NFKC output */
-    int32_t u16_cap;
+    int32_t u16_cap;     /* both scratch arrays hold u16_cap units */
+    size_t cap_a, cap_b; /* their allocated sizes */
     kb_buf out;
 };
 
@@ -55,11 +56,12 @@ int kb_norm_parse(const char *names, unsigned *flags, kb_error *err)
             if (strlen(norm_names[i].name) == n &&
                 strncmp(norm_names[i].name, p, n) == 0)
                 break;
-        if (i == N_NORM_NAMES)
+        if (i == N_NORM_NAMES) {
+            char known[256];
+            kb_norm_names(known, sizeof known);
             return kb_fail(err, "unknown normalisation step '%.*s' (known: "
-                                "nfkc,ignorables,diacritics,tatweel,alef,yaa,"
-                                "taa,digits,case,space, or all/none)",
-                           (int)n, p);
+                                "%s, or all/none)", (int)n, p, known);
+        }
         *flags |= norm_names[i].flag;
         p += n;
         if (*p == ',')
@@ -127,21 +129,11 @@ static int ensure_u16(kb_normalizer *nz, int32_t need)
 {
     if (need <= nz->u16_cap)
         return 0;
-    int32_t cap = nz->u16_cap ? nz->u16_cap : 256;
-    while (cap < need) {
-        if (cap > INT32_MAX / 2)
-            return -1;
-        cap *= 2;
-    }
-    UChar *a = realloc(nz->u16, (size_t)cap * sizeof(UChar));
-    if (!a)
+    if (need < 0 || KB_GROW(nz->u16, nz->cap_a, (size_t)need) != 0 ||
+        KB_GROW(nz->u16b, nz->cap_b, (size_t)need) != 0)
         return -1;
-    nz->u16 = a;
-    UChar *b = realloc(nz->u16b, (size_t)cap * sizeof(UChar));
-    if (!b)
-        return -1;
-    nz->u16b = b;
-    nz->u16_cap = cap;
+    size_t cap = nz->cap_a < nz->cap_b ? nz->cap_a : nz->cap_b;
+    nz->u16_cap = cap > INT32_MAX ? INT32_MAX : (int32_t)cap;
     return 0;
 }
 
@@ -269,48 +261,4 @@ const char *kb_normalize(kb_normalizer *nz, const char *text, size_t len,
     if (out_len)
         *out_len = nz->out.len;
     return nz->out.data;
-}
-
-char *kb_utf8_repair(const char *text, size_t len, size_t *out_len,
-                     size_t *n_bad)
-{
-    kb_buf b = {0};
-    size_t bad = 0;
-    const uint8_t *s = (const uint8_t *)text;
-    if (kb_buf_reserve(&b, len + 1) != 0)
-        return NULL;
-    size_t i = 0;
-    while (i < len) {
-        size_t run = i;
-        while (run < len && s[run] >= 0x01 && s[run] < 0x80)
-            run++;
-        if (run > i) {
-            if (kb_buf_append(&b, s + i, run - i) != 0)
-                goto oom;
-            i = run;
-            continue;
-        }
-        int32_t j = 0, avail = (int32_t)((len - i) > 8 ? 8 : (len - i));
-        UChar32 c;
-        U8_NEXT(s + i, j, avail, c);
-        if (c <= 0) { /* invalid sequence (c < 0) or NUL byte (c == 0) */
-            bad++;
-            if (kb_buf_append(&b, "\xEF\xBF\xBD", 3) != 0)
-                goto oom;
-        } else if (kb_buf_append(&b, s + i, (size_t)j) != 0) {
-            goto oom;
-        }
-        i += (size_t)j;
-    }
-    if (kb_buf_reserve(&b, 1) != 0)
-        goto oom;
-    b.data[b.len] = '\0';
-    if (out_len)
-        *out_len = b.len;
-    if (n_bad)
-        *n_bad = bad;
-    return b.data;
-oom:
-    kb_buf_free(&b);
-    return NULL;
 }

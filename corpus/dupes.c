@@ -9,7 +9,7 @@
  * similarity is then computed from the sorted shingle sets.  Cost is
  * linear in the corpus plus the candidates, not quadratic.
  */
-#include "internal.h"
+#include "common.h"
 
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>

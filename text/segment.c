@@ -13,7 +13,7 @@
  * Sentences are trimmed of white space (NBSP included); a sentence longer
  * than KB_MAX_SENTENCE_BYTES is cut at a space before the limit.
  */
-#include "internal.h"
+#include "common.h"
 
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>

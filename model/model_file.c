@@ -60,13 +60,13 @@ static int append_float(kb_buf *b, char sep, float v)
 
 static int format_model(const kb_model *m, kb_buf *b)
 {
-    const kb_train_opts *o = &m->opts;
+    const kb_params *o = &m->params;
     const kb_feature_opts *f = &o->feat;
     char norm[256];
     kb_norm_format(o->norm, norm, sizeof norm);
     int rc = 0;
     rc |= appendf(b, "%s %d\n", MAGIC, KB_MODEL_FORMAT_VERSION);
-    rc |= appendf(b, "task %s\n", o->task);
+    rc |= appendf(b, "task %s\n", m->task);
     rc |= appendf(b, "labels");
     for (int j = 0; j < m->k; j++)
         rc |= appendf(b, " %s", m->labels[j]);
@@ -275,30 +275,43 @@ static int parse_double(reader *r, const char *key, double *out)
     return 0;
 }
 
-static int parse_labels(reader *r, kb_model *m)
+/* What the header holds, before the model is allocated. */
+typedef struct header {
+    char task[KB_MAX_LABEL_LEN];
+    kb_params params;
+    int k;
+    char labels[KB_MAX_LABELS][KB_MAX_LABEL_LEN];
+    char *label_ptr[KB_MAX_LABELS];
+    double bias[KB_MAX_LABELS];
+    size_t n_train;
+} header;
+
+static int parse_labels(reader *r, header *h)
 {
     char *v = expect_key(r, "labels");
     if (!v)
         return -1;
-    m->k = 0;
+    h->k = 0;
     for (char *tok = strtok(v, " "); tok; tok = strtok(NULL, " ")) {
-        if (m->k == KB_MAX_LABELS)
+        if (h->k == KB_MAX_LABELS)
             return bad(r, "too many labels");
         if (strlen(tok) >= KB_MAX_LABEL_LEN)
             return bad(r, "label name too long");
-        for (int j = 0; j < m->k; j++)
-            if (strcmp(m->labels[j], tok) == 0)
+        for (int j = 0; j < h->k; j++)
+            if (strcmp(h->labels[j], tok) == 0)
                 return bad(r, "duplicate label");
-        strcpy(m->labels[m->k++], tok);
+        strcpy(h->labels[h->k], tok);
+        h->label_ptr[h->k] = h->labels[h->k];
+        h->k++;
     }
-    if (m->k < 2)
+    if (h->k < 2)
         return bad(r, "a model needs at least two labels");
     return 0;
 }
 
-static int parse_header(reader *r, kb_model *m)
+static int parse_header(reader *r, header *m)
 {
-    kb_train_opts *o = &m->opts;
+    kb_params *o = &m->params;
     long x, y;
     char *v;
     if (!(v = expect_key(r, MAGIC)))
@@ -311,9 +324,9 @@ static int parse_header(reader *r, kb_model *m)
     }
     if (!(v = expect_key(r, "task")))
         return -1;
-    if (!*v || strlen(v) >= sizeof o->task)
+    if (!*v || strlen(v) >= sizeof m->task)
         return bad(r, "bad task name");
-    strcpy(o->task, v);
+    strcpy(m->task, v);
     if (parse_labels(r, m) != 0)
         return -1;
     if (!(v = expect_key(r, "normalize")))
@@ -353,10 +366,12 @@ static int parse_header(reader *r, kb_model *m)
     if (parse_int(r, "n_train", 0, LONG_MAX, &x))
         return -1;
     m->n_train = (size_t)x;
+    if (kb_params_check(o, &e2) != 0)
+        return bad(r, e2.msg);
     return 0;
 }
 
-static int parse_bias(reader *r, kb_model *m)
+static int parse_bias(reader *r, header *m)
 {
     char *v = expect_key(r, "bias"), *end;
     if (!v)
@@ -529,18 +544,19 @@ static int parse_rows_and_sum(reader *r, kb_model *m, uint64_t sum_wanted)
 
 static kb_model *parse_model(reader *r, uint64_t sum_wanted)
 {
-    kb_model head = {0};
+    header head;
+    memset(&head, 0, sizeof head);
     long n_rows;
     if (parse_header(r, &head) || parse_bias(r, &head) ||
         parse_int(r, "rows", 0, 1L << 26, &n_rows) || !expect_key(r, "data"))
         return NULL;
-    kb_model *m = kb_model_alloc(&head.opts, head.k, (size_t)n_rows);
+    kb_model *m = kb_model_alloc(head.task, &head.params, head.k,
+                                 head.label_ptr, (size_t)n_rows);
     if (!m) {
         kb_fail(r->err, "%s: out of memory", r->path);
         return NULL;
     }
-    memcpy(m->labels, head.labels, sizeof m->labels);
-    memcpy(m->bias, head.bias, sizeof m->bias);
+    memcpy(m->bias, head.bias, (size_t)head.k * sizeof *m->bias);
     m->n_train = head.n_train;
     size_t first_row_line = r->line + 1;
     if (parse_rows_and_sum(r, m, sum_wanted) != 0) {

@@ -1,16 +1,19 @@
 /*
- * internal.h: helpers shared by the library's stages and never exported:
- * error formatting, a growable byte buffer, a 64-bit string hash and a
- * small deterministic random generator.
+ * common.h: what every stage of the library shares and never exports:
+ * error formatting, a growable byte buffer and array growth, the one
+ * UTF-8 checker and the one line reader, a 64-bit string hash, the model
+ * file's checksum and a small deterministic random generator.
  */
-#ifndef KB_INTERNAL_H
-#define KB_INTERNAL_H
+#ifndef KB_COMMON_H
+#define KB_COMMON_H
 
 #include "khabar.h"
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #if defined(__GNUC__)
 #define KB_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -31,6 +34,33 @@ int kb_buf_reserve(kb_buf *b, size_t extra);
 int kb_grow(void **p, size_t *cap, size_t need, size_t elem);
 int kb_buf_append(kb_buf *b, const void *data, size_t len);
 void kb_buf_free(kb_buf *b);
+
+/* Grows the array p (a variable) to hold need elements. */
+#define KB_GROW(p, cap, need) kb_grow((void **)&(p), &(cap), (need), sizeof *(p))
+
+/* 1 when len bytes of s are valid UTF-8; otherwise *bad_at is the offset
+ * of the first invalid sequence.  *controls (if not NULL) counts the ASCII
+ * control bytes that text does not hold (tab, FF, VT, CR, ESC allowed). */
+int kb_utf8_check(const char *s, size_t len, size_t *bad_at, size_t *controls);
+
+/* The line reader of lines.c. */
+enum { KB_LINES_STRICT, KB_LINES_REPAIR };
+typedef struct kb_lines {
+    const char *path; /* "-" for stdin */
+    FILE *fp;
+    int mode;
+    size_t lineno;
+    size_t n_bad, first_bad_line; /* KB_LINES_REPAIR: bytes replaced */
+    char *raw;
+    size_t raw_cap;
+    char *fixed; /* the repaired copy when the line had bad bytes */
+} kb_lines;
+
+int kb_lines_open(kb_lines *r, const char *path, int mode, kb_error *err);
+/* 1: a line (NUL-terminated, writable until the next call) in *text and
+ * *len; 0: end of file; -1: an error naming the file and line. */
+int kb_lines_next(kb_lines *r, char **text, size_t *len, kb_error *err);
+void kb_lines_close(kb_lines *r);
 
 /* FNV-1a, 64 bits. */
 static inline uint64_t kb_hash_bytes(uint64_t h, const void *data, size_t len)

@@ -1,0 +1,66 @@
+/*
+ * score.c: scoring.  A sentence's counts are weighed (tf-idf, L2) and
+ * multiplied by the model's weights in one fused pass, and the decision
+ * values become probabilities.
+ */
+#include "score.h"
+
+/* Turns decision values into probabilities; returns the argmax. */
+static int to_probs(const kb_model *m, double *dec, double *probs)
+{
+    int k = m->k, best = 0;
+    for (int j = 1; j < k; j++)
+        if (dec[j] > dec[best])
+            best = j;
+    double sum = 0;
+    if (kb_model_is_probabilistic(m)) {
+        /* liblinear's one-vs-rest logistic probabilities, normalised. */
+        for (int j = 0; j < k; j++)
+            sum += probs[j] = 1.0 / (1.0 + exp(-dec[j]));
+    } else {
+        /* SVMs give no probabilities: a softmax of the decision values. */
+        for (int j = 0; j < k; j++)
+            sum += probs[j] = exp(dec[j] - dec[best]);
+    }
+    for (int j = 0; j < k; j++)
+        probs[j] /= sum;
+    return best;
+}
+
+int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
+                    double *probs)
+{
+    int k = m->k;
+    size_t width = (size_t)k + 1;
+    double acc[KB_MAX_LABELS] = {0}, norm = 0;
+    /* The tables are larger than the caches: issue the loads of a block
+     * of features before using any of them. */
+    enum { BLOCK = 32 };
+    const float *rows[BLOCK];
+    for (size_t base = 0; base < c->n; base += BLOCK) {
+        size_t end = base + BLOCK < c->n ? base + BLOCK : c->n, nr = 0;
+        for (size_t i = base; i < end; i++)
+            __builtin_prefetch(&m->row_of[c->v[i].bucket]);
+        for (size_t i = base; i < end; i++) {
+            uint32_t r = m->row_of[c->v[i].bucket];
+            rows[i - base] = r ? m->rows + (size_t)(r - 1) * width : NULL;
+            if (r) {
+                __builtin_prefetch(rows[i - base]);
+                nr++;
+            }
+        }
+        for (size_t i = base; nr && i < end; i++) {
+            const float *row = rows[i - base];
+            if (!row)
+                continue;
+            double v = kb_model_tf(m, c->v[i].count) * (double)row[0];
+            norm += v * v;
+            for (int j = 0; j < k; j++)
+                acc[j] += v * (double)row[j + 1];
+        }
+    }
+    double scale = norm > 0 ? 1.0 / sqrt(norm) : 0;
+    for (int j = 0; j < k; j++)
+        dec[j] = m->bias[j] + acc[j] * scale;
+    return to_probs(m, dec, probs);
+}

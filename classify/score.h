@@ -1,0 +1,17 @@
+/*
+ * score.h: the classify stage's internal interface: scoring a sentence's
+ * feature counts with a model.  Prediction (predict.c) and cross-
+ * validation (train/cv.c) both score through it.
+ */
+#ifndef KB_SCORE_H
+#define KB_SCORE_H
+
+#include "model.h"
+
+/* Weighs and scores counts in one pass: fills dec[k] and probs[k] and
+ * returns the argmax.  It weighs exactly as kb_model_weigh does (the
+ * vector is scaled once at the end instead of per feature). */
+int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
+                    double *probs);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * cmd_info.c: `khabar info`: loads a model file (kb_model_load, which
+ * checks it whole) and prints its header.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_info(int argc, char **argv)
+{
+    if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        cli_help("usage: khabar info MODEL\n\nChecks a model file and prints "
+                 "its settings ('topic' or 'stance' for the shipped ones).\n");
+        return argc == 2 ? 0 : 2;
+    }
+    kb_error err;
+    char *path = cli_model_path(argv[1]);
+    kb_model *m = kb_model_load(path, &err);
+    if (!m) {
+        free(path);
+        return cli_error("%s", err.msg);
+    }
+    const kb_params *o = kb_model_params(m);
+    char norm[256];
+    kb_norm_format(o->norm, norm, sizeof norm);
+    printf("file %s\ntask %s\nlabels", path, kb_model_task(m));
+    for (int j = 0; j < kb_model_n_labels(m); j++)
+        printf(" %s", kb_model_label(m, j));
+    printf("\nnormalize %s\nchar_ngrams %d %d\nword_ngrams %d\nhash_bits %d\n"
+           "min_df %d\nsolver %s\nC %g\nfeatures %zu\n", norm,
+           o->feat.char_min, o->feat.char_max, o->feat.word_max,
+           o->feat.hash_bits, o->feat.min_df, kb_solver_name(o->solver), o->C,
+           kb_model_n_rows(m));
+    free(path);
+    kb_model_free(m);
+    return 0;
+}

@@ -1,0 +1,114 @@
+/*
+ * model.c: the in-memory model: allocation, the bucket-to-row index and
+ * tf-idf weighting.  Training weighs features here, and scoring
+ * (classify/score.c) weighs the same way, so a sentence is seen the same
+ * way by both.
+ */
+#include "model.h"
+
+#include <linear.h>
+
+kb_model *kb_model_alloc(const char *task, const kb_params *p, int k,
+                         char *const *labels, size_t n_rows)
+{
+    kb_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->params = *p;
+    m->k = k;
+    m->n_rows = n_rows;
+    m->task = kb_strdup(task);
+    m->labels = calloc((size_t)k, sizeof *m->labels);
+    m->bias = calloc((size_t)k, sizeof *m->bias);
+    m->row_bucket = malloc((n_rows ? n_rows : 1) * sizeof *m->row_bucket);
+    m->rows = calloc((n_rows ? n_rows : 1) * ((size_t)k + 1), sizeof *m->rows);
+    m->row_of = calloc((size_t)1 << p->feat.hash_bits, sizeof *m->row_of);
+    int ok = m->task && m->labels && m->bias && m->row_bucket && m->rows &&
+             m->row_of;
+    for (int j = 0; ok && j < k; j++)
+        ok = (m->labels[j] = kb_strdup(labels[j])) != NULL;
+    if (!ok) {
+        kb_model_free(m);
+        return NULL;
+    }
+    for (uint32_t tf = 1; tf < 64; tf++)
+        m->tf_weight[tf] = (float)(p->feat.sublinear_tf ? 1.0 + log((double)tf)
+                                                        : (double)tf);
+    return m;
+}
+
+void kb_model_free(kb_model *m)
+{
+    if (!m)
+        return;
+    for (int j = 0; m->labels && j < m->k; j++)
+        free(m->labels[j]);
+    free(m->labels);
+    free(m->task);
+    free(m->bias);
+    free(m->row_bucket);
+    free(m->rows);
+    free(m->row_of);
+    free(m);
+}
+
+int kb_model_index_rows(kb_model *m, kb_error *err)
+{
+    uint32_t limit = (uint32_t)1 << m->params.feat.hash_bits;
+    for (size_t r = 0; r < m->n_rows; r++) {
+        uint32_t b = m->row_bucket[r];
+        if (b >= limit)
+            return kb_fail(err, "row %zu: bucket %u outside 2^%d", r + 1, b,
+                           m->params.feat.hash_bits);
+        if (r > 0 && b <= m->row_bucket[r - 1])
+            return kb_fail(err, "row %zu: buckets not strictly increasing",
+                           r + 1);
+        m->row_of[b] = (uint32_t)r + 1;
+    }
+    return 0;
+}
+
+int kb_model_is_probabilistic(const kb_model *m)
+{
+    int s = m->params.solver;
+    return s == L2R_LR || s == L1R_LR || s == L2R_LR_DUAL;
+}
+
+size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
+{
+    size_t n = 0;
+    double norm = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t r = m->row_of[c->v[i].bucket];
+        if (!r)
+            continue;
+        double v = kb_model_tf(m, c->v[i].count) * (double)KB_IDF(m, r - 1);
+        out[n].row = r - 1;
+        out[n].value = v;
+        norm += v * v;
+        n++;
+    }
+    if (norm > 0) {
+        norm = 1.0 / sqrt(norm);
+        for (size_t i = 0; i < n; i++)
+            out[i].value *= norm;
+    }
+    return n;
+}
+
+int kb_model_n_labels(const kb_model *m) { return m->k; }
+const char *kb_model_label(const kb_model *m, int i)
+{
+    return (i >= 0 && i < m->k) ? m->labels[i] : NULL;
+}
+const char *kb_model_task(const kb_model *m) { return m->task; }
+const kb_params *kb_model_params(const kb_model *m) { return &m->params; }
+size_t kb_model_n_rows(const kb_model *m) { return m->n_rows; }
+
+int kb_model_label_index(const kb_model *m, const char *label)
+{
+    for (int i = 0; i < m->k; i++)
+        if (strcmp(m->labels[i], label) == 0)
+            return i;
+    return -1;
+}

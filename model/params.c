@@ -1,0 +1,79 @@
+/*
+ * params.c: a model's hyper-parameters (kb_params): their defaults, their
+ * limits, and the solver names.  The model file stores every field, and
+ * the loader checks it with the same kb_params_check that training runs
+ * before it starts, so a model that trains is a model that loads.
+ */
+#include "model.h"
+
+#include <linear.h>
+#include <math.h>
+#include <stdio.h>
+
+/* Indexed by liblinear's solver_type (linear.h). */
+static const char *const solver_names[] = {"lr", "l2svm-dual", "l2svm",
+                                           "l1svm-dual", "crammer-singer",
+                                           "l1-l2svm", "l1-lr", "lr-dual"};
+#define N_SOLVERS (int)(sizeof solver_names / sizeof solver_names[0])
+
+void kb_params_default(kb_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->norm = KB_NORM_ALL;
+    kb_feature_opts_default(&p->feat);
+    p->solver = L2R_LR_DUAL;
+    p->C = 4.0;
+    p->eps = 0;
+    p->seed = 1;
+}
+
+int kb_params_check(const kb_params *p, kb_error *err)
+{
+    if (p->norm & ~KB_NORM_ALL)
+        return kb_fail(err, "unknown normalisation flags 0x%x", p->norm);
+    if (kb_feature_opts_check(&p->feat, err) != 0)
+        return -1;
+    if (p->solver < 0 || p->solver >= N_SOLVERS)
+        return kb_fail(err, "unknown solver %d", p->solver);
+    if (!(p->C >= KB_MIN_C && p->C <= KB_MAX_C))
+        return kb_fail(err, "C %g: must be a number in %g..%g", p->C,
+                       KB_MIN_C, KB_MAX_C);
+    if (!(p->eps >= 0 && p->eps <= 1))
+        return kb_fail(err, "eps %g: must be a number in 0..1 (0: the "
+                            "solver's default)", p->eps);
+    return 0;
+}
+
+void kb_train_opts_default(kb_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->task = "topic";
+    kb_params_default(&o->params);
+}
+
+int kb_solver_parse(const char *name, int *solver, kb_error *err)
+{
+    for (int i = 0; i < N_SOLVERS; i++)
+        if (strcmp(name, solver_names[i]) == 0) {
+            *solver = i;
+            return 0;
+        }
+    char known[128];
+    kb_solver_names(known, sizeof known);
+    return kb_fail(err, "unknown solver '%s' (known: %s)", name, known);
+}
+
+const char *kb_solver_name(int solver)
+{
+    return solver >= 0 && solver < N_SOLVERS ? solver_names[solver] : "?";
+}
+
+void kb_solver_names(char *out, size_t cap)
+{
+    size_t len = 0;
+    if (cap)
+        out[0] = '\0';
+    for (int i = 0; i < N_SOLVERS && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "",
+                                solver_names[i]);
+}
