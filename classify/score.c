@@ -5,15 +5,15 @@
  */
 #include "score.h"
 
-/* Turns decision values into probabilities; returns the argmax. */
-static int to_probs(const kb_model *m, double *dec, double *probs)
+int kb_decisions_to_probs(int logistic, int k, const double *dec,
+                          double *probs)
 {
-    int k = m->k, best = 0;
+    int best = 0;
     for (int j = 1; j < k; j++)
         if (dec[j] > dec[best])
             best = j;
     double sum = 0;
-    if (kb_model_is_probabilistic(m)) {
+    if (logistic) {
         /* liblinear's one-vs-rest logistic probabilities, normalised. */
         for (int j = 0; j < k; j++)
             sum += probs[j] = 1.0 / (1.0 + exp(-dec[j]));
@@ -32,7 +32,8 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
 {
     int k = m->k;
     size_t width = (size_t)k + 1;
-    double acc[KB_MAX_LABELS] = {0}, norm = 0;
+    double acc[2][KB_MAX_LABELS] = {{0}}, norm[2] = {0, 0};
+    uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
     /* The tables are larger than the caches: issue the loads of a block
      * of features before using any of them. */
     enum { BLOCK = 32 };
@@ -54,13 +55,15 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
             if (!row)
                 continue;
             double v = kb_model_tf(m, c->v[i].count) * (double)row[0];
-            norm += v * v;
+            int space = c->v[i].bucket >= lead_from;
+            norm[space] += v * v;
             for (int j = 0; j < k; j++)
-                acc[j] += v * (double)row[j + 1];
+                acc[space][j] += v * (double)row[j + 1];
         }
     }
-    double scale = norm > 0 ? 1.0 / sqrt(norm) : 0;
+    double scale[2];
+    kb_model_space_scales(m, norm, scale);
     for (int j = 0; j < k; j++)
-        dec[j] = m->bias[j] + acc[j] * scale;
-    return to_probs(m, dec, probs);
+        dec[j] = m->bias[j] + acc[0][j] * scale[0] + acc[1][j] * scale[1];
+    return kb_decisions_to_probs(kb_model_is_probabilistic(m), k, dec, probs);
 }

@@ -14,4 +14,10 @@
 int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
                     double *probs);
 
+/* Turns k decision values into probabilities (logistic: liblinear's
+ * one-vs-rest logistic probabilities, normalised; else a softmax, as SVMs
+ * give none); returns the argmax. */
+int kb_decisions_to_probs(int logistic, int k, const double *dec,
+                          double *probs);
+
 #endif

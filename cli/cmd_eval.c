@@ -29,6 +29,16 @@ void cli_print_metrics(FILE *fp, const kb_metrics *mt,
             fprintf(fp, " %8zu", mt->confusion[(size_t)i * (size_t)mt->k + (size_t)j]);
         fputc('\n', fp);
     }
+    if (!mt->n_conf)
+        return;
+    fprintf(fp, "\nreliability (confidence of the label)\n%-12s %8s %10s %9s\n",
+            "bin", "count", "confidence", "accuracy");
+    for (int b = 0; b < KB_CALIB_BINS; b++)
+        if (mt->bin_n[b])
+            fprintf(fp, "%.1f-%.1f     %8zu %10.4f %9.4f\n", b / 10.0,
+                    (b + 1) / 10.0, mt->bin_n[b], mt->bin_conf[b],
+                    (double)mt->bin_correct[b] / (double)mt->bin_n[b]);
+    fprintf(fp, "ece %.4f\n", mt->ece);
 }
 
 void cli_print_metrics_json(FILE *fp, const kb_metrics *mt,
@@ -63,14 +73,33 @@ void cli_print_metrics_json(FILE *fp, const kb_metrics *mt,
         }
         out_str(&o, "]");
     }
-    out_str(&o, "]}\n");
+    out_str(&o, "]");
+    if (mt->n_conf) {
+        snprintf(num, sizeof num, ",\"ece\":%.6f,\"reliability\":[", mt->ece);
+        out_str(&o, num);
+        int first = 1;
+        for (int b = 0; b < KB_CALIB_BINS; b++) {
+            if (!mt->bin_n[b])
+                continue;
+            snprintf(num, sizeof num, "%s{\"lo\":%.1f,\"count\":%zu,",
+                     first ? "" : ",", b / 10.0, mt->bin_n[b]);
+            out_str(&o, num);
+            snprintf(num, sizeof num, "\"confidence\":%.6f,\"accuracy\":%.6f}",
+                     mt->bin_conf[b],
+                     (double)mt->bin_correct[b] / (double)mt->bin_n[b]);
+            out_str(&o, num);
+            first = 0;
+        }
+        out_str(&o, "]");
+    }
+    out_str(&o, "}\n");
     out_flush(&o, fp);
     out_free(&o);
 }
 
 typedef struct eval_args {
     const char *model, *data, *task;
-    int json, errors;
+    int json, errors, no_context;
 } eval_args;
 
 static int parse_eval_args(int argc, char **argv, eval_args *a)
@@ -78,7 +107,8 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"data", required_argument, 0, 'd'},
         {"task", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
-        {"errors", no_argument, 0, 'e'}, {"help", no_argument, 0, 'h'},
+        {"errors", no_argument, 0, 'e'}, {"no-context", no_argument, 0, 'n'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -88,6 +118,7 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
         case 't': a->task = optarg; break;
         case 'j': a->json = 1; break;
         case 'e': a->errors = 1; break;
+        case 'n': a->no_context = 1; break;
         case 'h':
             return cli_help("usage: khabar eval [--model MODEL] --data FILE.tsv "
                    "[--task COLUMN] [--json] [--errors]\n\n"
@@ -98,7 +129,14 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
                    "  --task     the gold label column (default: the model's "
                    "task)\n"
                    "  --json     one JSON object instead of the table\n"
-                   "  --errors   also print every wrong sentence to stderr\n");
+                   "  --errors   also print every wrong sentence to stderr\n"
+                   "  --no-context  label each sentence alone, even when the\n"
+                   "             model reads articles in context (with a 'doc'\n"
+                   "             column, rows of one doc in file order are one\n"
+                   "             article)\n"
+                   "The reliability table bins sentences by the confidence of\n"
+                   "their label: count, mean confidence and accuracy per bin;\n"
+                   "ece is the expected calibration error.\n");
         default: return 2;
         }
     }
@@ -107,34 +145,67 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
     return 0;
 }
 
-static int score_dataset(const kb_model *m, const kb_dataset *ds, int errors,
-                         kb_metrics *mt)
+/* First-stage probabilities of every row (n*k). */
+static int predict_rows(const kb_model *m, const kb_dataset *ds, double *probs)
 {
     kb_error err;
     kb_predictor *p = kb_predictor_new(m, &err);
-    double probs[KB_MAX_LABELS];
     if (!p)
         return cli_error("%s", err.msg);
-    for (size_t i = 0; i < ds->n; i++) {
-        int gold = kb_model_label_index(m, ds->label[i]);
-        if (gold < 0) {
-            kb_predictor_free(p);
-            return cli_error("%s:%zu: label '%s' is not one of the model's "
-                             "labels", ds->path, ds->line[i], ds->label[i]);
-        }
-        int pred = kb_predict(p, ds->text[i], strlen(ds->text[i]), probs, &err);
-        if (pred < 0) {
+    size_t k = (size_t)kb_model_n_labels(m);
+    for (size_t i = 0; i < ds->n; i++)
+        if (kb_predict(p, ds->text[i], strlen(ds->text[i]), probs + i * k,
+                       &err) < 0) {
             kb_predictor_free(p);
             return cli_error("%s:%zu: %s", ds->path, ds->line[i], err.msg);
         }
-        kb_metrics_add(mt, gold, pred);
-        if (errors && pred != gold)
-            fprintf(stderr, "%s:%zu\tgold=%s\tpred=%s\t%.3f\t%s\n", ds->path,
-                    ds->line[i], ds->label[i], kb_model_label(m, pred),
-                    probs[pred], ds->text[i]);
-    }
     kb_predictor_free(p);
     return 0;
+}
+
+/* Reads each article (a run of rows with the same doc) in context. */
+static int apply_context(const kb_model *m, const kb_dataset *ds, double *probs)
+{
+    size_t k = (size_t)kb_model_n_labels(m);
+    for (size_t a = 0; a < ds->n;) {
+        size_t b = a + 1;
+        while (b < ds->n && strcmp(ds->doc[a], ds->doc[b]) == 0)
+            b++;
+        if (kb_context_apply(m, probs + a * k, b - a, probs + a * k, NULL))
+            return cli_error("out of memory");
+        a = b;
+    }
+    return 0;
+}
+
+static int score_dataset(const kb_model *m, const kb_dataset *ds,
+                         const eval_args *a, kb_metrics *mt)
+{
+    size_t k = (size_t)kb_model_n_labels(m);
+    for (size_t i = 0; i < ds->n; i++)
+        if (kb_model_label_index(m, ds->label[i]) < 0)
+            return cli_error("%s:%zu: label '%s' is not one of the model's "
+                             "labels", ds->path, ds->line[i], ds->label[i]);
+    double *probs = malloc((ds->n ? ds->n : 1) * k * sizeof *probs);
+    if (!probs)
+        return cli_error("out of memory");
+    int rc = predict_rows(m, ds, probs);
+    if (rc == 0 && kb_model_has_context(m) && ds->doc && !a->no_context)
+        rc = apply_context(m, ds, probs);
+    for (size_t i = 0; rc == 0 && i < ds->n; i++) {
+        const double *p = probs + i * k;
+        int gold = kb_model_label_index(m, ds->label[i]), pred = 0;
+        for (size_t j = 1; j < k; j++)
+            if (p[j] > p[pred])
+                pred = (int)j;
+        kb_metrics_add_prob(mt, gold, pred, p[pred]);
+        if (a->errors && pred != gold)
+            fprintf(stderr, "%s:%zu\tgold=%s\tpred=%s\t%.3f\t%s\n", ds->path,
+                    ds->line[i], ds->label[i], kb_model_label(m, pred),
+                    p[pred], ds->text[i]);
+    }
+    free(probs);
+    return rc;
 }
 
 int cmd_eval(int argc, char **argv)
@@ -161,7 +232,7 @@ int cmd_eval(int argc, char **argv)
         labels[j] = kb_model_label(m, j);
     kb_metrics mt;
     rc = kb_metrics_init(&mt, k) ? cli_error("out of memory") : 0;
-    if (rc == 0 && (rc = score_dataset(m, &ds, a.errors, &mt)) == 0) {
+    if (rc == 0 && (rc = score_dataset(m, &ds, &a, &mt)) == 0) {
         kb_metrics_finish(&mt);
         if (a.json)
             cli_print_metrics_json(stdout, &mt, labels);

@@ -71,12 +71,24 @@ static int print_train_help(void)
         "  --word-ngrams N    word n-grams 1..N (default %d, 0 for none)\n"
         "  --hash-bits N      feature space 2^N (default %d)\n"
         "  --min-df N         drop features seen in fewer sentences (default %d)\n"
+        "  --lead N           a second feature space for the lead clause (up to the\n"
+        "                     first comma, colon or semicolon, at most N words;\n"
+        "                     default %d, 0 for none)\n"
+        "  --lead-weight W    the lead space's weight (default %g)\n"
+        "  --context          read sentences in their article: a second stage over\n"
+        "                     the sentence's and its neighbours' probabilities\n"
+        "                     (needs a 'doc' column; default %s)\n"
+        "  --no-context       each sentence alone\n"
+        "  --context-window N neighbours on each side (default %d)\n"
+        "  --context-C VALUE  the second stage's cost (default %g)\n"
         "  --normalize LIST   normalisation steps (default all: %s)\n"
         "  --eps VALUE        solver tolerance (default: liblinear's)\n"
         "  --seed N           seed for folds and solvers (default %llu)\n"
         "  --quiet            no progress on stderr\n",
         d.C, kb_solver_name(d.solver), solvers, d.feat.char_min,
-        d.feat.char_max, d.feat.word_max, d.feat.hash_bits, d.feat.min_df, norm,
+        d.feat.char_max, d.feat.word_max, d.feat.hash_bits, d.feat.min_df,
+        d.feat.lead_words, d.feat.lead_weight, d.context ? "on" : "off",
+        d.context_window, d.context_C, norm,
         (unsigned long long)d.seed);
 }
 
@@ -100,6 +112,11 @@ static int parse_train_args(int argc, char **argv, train_args *a,
         {"min-df", required_argument, 0, 'm'},
         {"normalize", required_argument, 0, 'N'},
         {"eps", required_argument, 0, 'e'}, {"seed", required_argument, 0, 'r'},
+        {"lead", required_argument, 0, 'L'},
+        {"lead-weight", required_argument, 0, 'W'},
+        {"context", no_argument, 0, 'x'}, {"no-context", no_argument, 0, 'X'},
+        {"context-window", required_argument, 0, 'y'},
+        {"context-C", required_argument, 0, 'z'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     kb_params *p = &o->params;
@@ -119,6 +136,12 @@ static int parse_train_args(int argc, char **argv, train_args *a,
         case 'b': p->feat.hash_bits = (int)strtol(optarg, &end, 10); break;
         case 'm': p->feat.min_df = (int)strtol(optarg, &end, 10); break;
         case 'w': p->feat.word_max = (int)strtol(optarg, &end, 10); break;
+        case 'L': p->feat.lead_words = (int)strtol(optarg, &end, 10); break;
+        case 'W': p->feat.lead_weight = strtod(optarg, &end); break;
+        case 'x': p->context = 1; break;
+        case 'X': p->context = 0; break;
+        case 'y': p->context_window = (int)strtol(optarg, &end, 10); break;
+        case 'z': p->context_C = strtod(optarg, &end); break;
         case 'q': a->quiet = 1; break;
         case 'n':
             if (parse_range(optarg, &p->feat.char_min, &p->feat.char_max))

@@ -29,6 +29,8 @@ void kb_feature_opts_default(kb_feature_opts *o)
     o->hash_bits = 18;
     o->min_df = 2;
     o->sublinear_tf = 1;
+    o->lead_words = 0;
+    o->lead_weight = 0.5;
 }
 
 int kb_feature_opts_check(const kb_feature_opts *o, kb_error *err)
@@ -44,8 +46,14 @@ int kb_feature_opts_check(const kb_feature_opts *o, kb_error *err)
         return kb_fail(err, "no features: both character and word n-grams are off");
     if (o->hash_bits < 10 || o->hash_bits > 26)
         return kb_fail(err, "hash bits %d: must be 10..26", o->hash_bits);
-    if (o->min_df < 1)
-        return kb_fail(err, "min_df %d: must be at least 1", o->min_df);
+    if (o->min_df < 1 || o->min_df > (1 << 30))
+        return kb_fail(err, "min_df %d: must be 1..2^30", o->min_df);
+    if (o->lead_words < 0 || o->lead_words > 64)
+        return kb_fail(err, "lead clause of %d words: must be 0..64",
+                       o->lead_words);
+    if (!(o->lead_weight > 0 && o->lead_weight <= 10))
+        return kb_fail(err, "lead weight %g: must be in (0, 10]",
+                       o->lead_weight);
     return 0;
 }
 
@@ -165,14 +173,14 @@ static int count_buckets(kb_counts *c, size_t n, int sorted)
     return 0;
 }
 
-int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
-                      kb_counts *c, int sorted)
+/* Pushes the n-grams of text[0, len) into c->scratch; stops after
+ * max_words words when max_words > 0 and returns where it stopped. */
+static int ngrams(const kb_feature_opts *o, const char *text, size_t len,
+                  kb_counts *c, size_t *n, uint32_t mask, uint32_t offset)
 {
-    uint32_t mask = (uint32_t)((1u << o->hash_bits) - 1);
-    size_t n = 0, k = 0;
+    size_t k = 0;
     size_t tok[4][2]; /* the last four words, for word n-grams */
-    size_t i = 0;
-    c->n = 0;
+    size_t i = 0, first = *n;
     while (i < len) {
         UChar32 ch;
         size_t start = i;
@@ -188,14 +196,51 @@ int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
             i = end = j;
         }
         if (o->char_max > 0 &&
-            char_ngrams(o, c, &n, text + start, end - start, mask))
+            char_ngrams(o, c, n, text + start, end - start, mask))
             return -1;
         tok[k % 4][0] = start;
         tok[k % 4][1] = end;
         if (o->word_max > 0 &&
-            word_ngrams(o, c, &n, text, (const size_t(*)[2])tok, k, mask))
+            word_ngrams(o, c, n, text, (const size_t(*)[2])tok, k, mask))
             return -1;
         k++;
     }
+    for (size_t j = first; offset && j < *n; j++)
+        c->scratch[j] |= offset;
+    return 0;
+}
+
+/* Bytes of the lead clause: up to the first comma, colon or semicolon
+ * (Arabic or Latin), and at most max_words words. */
+static size_t lead_clause(const char *text, size_t len, int max_words)
+{
+    size_t i = 0, words = 0;
+    int in_word = 0;
+    while (i < len) {
+        size_t at = i;
+        UChar32 ch;
+        U8_NEXT((const uint8_t *)text, i, len, ch);
+        if (ch == ',' || ch == ':' || ch == ';' || ch == 0x060C || ch == 0x061B)
+            return at;
+        int w = is_word_char(ch);
+        if (w && !in_word && ++words > (size_t)max_words)
+            return at;
+        in_word = w;
+    }
+    return len;
+}
+
+int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
+                      kb_counts *c, int sorted)
+{
+    uint32_t mask = (uint32_t)((1u << o->hash_bits) - 1);
+    size_t n = 0;
+    c->n = 0;
+    if (ngrams(o, text, len, c, &n, mask, 0) != 0)
+        return -1;
+    if (o->lead_words > 0 &&
+        ngrams(o, text, lead_clause(text, len, o->lead_words), c, &n, mask,
+               mask + 1) != 0)
+        return -1;
     return count_buckets(c, n, sorted);
 }

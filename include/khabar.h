@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define KB_VERSION "1.0.0"
-#define KB_MODEL_FORMAT_VERSION 1
+#define KB_MODEL_FORMAT_VERSION 2
 
 /* Limits (documented in README.md). */
 #define KB_MAX_LABELS 64          /* classes in one model */
@@ -92,7 +92,17 @@ typedef struct kb_feature_opts {
     int hash_bits;          /* feature space is 2^hash_bits buckets */
     int min_df;             /* buckets seen in fewer training sentences dropped */
     int sublinear_tf;       /* 1: weight 1+ln(tf); 0: raw tf */
+    /* The lead clause (the text up to the first comma, colon or
+     * semicolon, at most lead_words words) gets a second feature space
+     * of its own, normalised apart and weighed lead_weight against the
+     * whole sentence: Arabic news states the main event first.  0: off. */
+    int lead_words;
+    double lead_weight;
 } kb_feature_opts;
+
+/* Buckets of a feature space of 2^hash_bits: twice that with a lead
+ * space (its buckets are the upper half). */
+#define KB_SPACE_SIZE(o) ((size_t)1 << ((o)->hash_bits + ((o)->lead_words > 0)))
 
 void kb_feature_opts_default(kb_feature_opts *o);
 int kb_feature_opts_check(const kb_feature_opts *o, kb_error *err);
@@ -140,6 +150,15 @@ typedef struct kb_params {
     double C;             /* cost */
     double eps;           /* stopping tolerance (0: liblinear's default) */
     uint64_t seed;        /* folds and the dual solvers' shuffling */
+    /* Article context: a second stage reads each sentence's label
+     * probabilities with those of its neighbours (context_window on each
+     * side), the previous and next sentence and the article's first
+     * sentence (its headline), and is fitted by logistic regression (cost
+     * context_C) on out-of-fold probabilities of the training articles
+     * (rows of one doc, in file order).  0: off. */
+    int context;
+    int context_window;
+    double context_C;
 } kb_params;
 
 void kb_params_default(kb_params *p);
@@ -199,7 +218,18 @@ void kb_predictor_free(kb_predictor *p);
 int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
                kb_error *err);
 
+/* Article context.  Given the probabilities kb_predict gave the n
+ * sentences of one article, in order (n*k), writes the final
+ * probabilities (n*k; out may be probs) and, when labels is not NULL, the
+ * labels.  A model without a context stage copies them through.  Returns
+ * 0, or -1 when out of memory. */
+int kb_model_has_context(const kb_model *m);
+int kb_context_apply(const kb_model *m, const double *probs, size_t n,
+                     double *out, int *labels);
+
 /* ----------------------------------------------------------- evaluate */
+
+#define KB_CALIB_BINS 10 /* confidence bins of the reliability table */
 
 typedef struct kb_metrics {
     int k;                 /* classes */
@@ -208,10 +238,19 @@ typedef struct kb_metrics {
     double accuracy, macro_f1;
     double *precision, *recall, *f1; /* per class */
     size_t *support;                 /* gold count per class */
+    /* Calibration (examples added with a confidence): bin b holds the
+     * confidences in [b/10, (b+1)/10); ece is the expected calibration
+     * error, sum over bins of n_b/n * |accuracy_b - confidence_b|. */
+    size_t n_conf;
+    size_t bin_n[KB_CALIB_BINS], bin_correct[KB_CALIB_BINS];
+    double bin_conf[KB_CALIB_BINS]; /* sum of confidences, then the mean */
+    double ece;
 } kb_metrics;
 
 int kb_metrics_init(kb_metrics *mt, int k);
 void kb_metrics_add(kb_metrics *mt, int gold, int pred);
+/* The same, with the confidence of the predicted label. */
+void kb_metrics_add_prob(kb_metrics *mt, int gold, int pred, double conf);
 void kb_metrics_finish(kb_metrics *mt);
 void kb_metrics_free(kb_metrics *mt);
 

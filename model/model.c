@@ -22,9 +22,12 @@ kb_model *kb_model_alloc(const char *task, const kb_params *p, int k,
     m->bias = calloc((size_t)k, sizeof *m->bias);
     m->row_bucket = malloc((n_rows ? n_rows : 1) * sizeof *m->row_bucket);
     m->rows = calloc((n_rows ? n_rows : 1) * ((size_t)k + 1), sizeof *m->rows);
-    m->row_of = calloc((size_t)1 << p->feat.hash_bits, sizeof *m->row_of);
+    m->row_of = calloc(KB_SPACE_SIZE(&p->feat), sizeof *m->row_of);
+    if (p->context)
+        m->ctx_w = calloc((size_t)k * (KB_CTX_DIM((size_t)k) + 1),
+                          sizeof *m->ctx_w);
     int ok = m->task && m->labels && m->bias && m->row_bucket && m->rows &&
-             m->row_of;
+             m->row_of && (m->ctx_w || !p->context);
     for (int j = 0; ok && j < k; j++)
         ok = (m->labels[j] = kb_strdup(labels[j])) != NULL;
     if (!ok) {
@@ -49,17 +52,18 @@ void kb_model_free(kb_model *m)
     free(m->row_bucket);
     free(m->rows);
     free(m->row_of);
+    free(m->ctx_w);
     free(m);
 }
 
 int kb_model_index_rows(kb_model *m, kb_error *err)
 {
-    uint32_t limit = (uint32_t)1 << m->params.feat.hash_bits;
+    size_t limit = KB_SPACE_SIZE(&m->params.feat);
     for (size_t r = 0; r < m->n_rows; r++) {
         uint32_t b = m->row_bucket[r];
         if (b >= limit)
-            return kb_fail(err, "row %zu: bucket %u outside 2^%d", r + 1, b,
-                           m->params.feat.hash_bits);
+            return kb_fail(err, "row %zu: bucket %u outside the feature space "
+                                "(%zu buckets)", r + 1, b, limit);
         if (r > 0 && b <= m->row_bucket[r - 1])
             return kb_fail(err, "row %zu: buckets not strictly increasing",
                            r + 1);
@@ -77,7 +81,8 @@ int kb_model_is_probabilistic(const kb_model *m)
 size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
 {
     size_t n = 0;
-    double norm = 0;
+    double norm[2] = {0, 0};
+    uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
     for (size_t i = 0; i < c->n; i++) {
         uint32_t r = m->row_of[c->v[i].bucket];
         if (!r)
@@ -85,15 +90,21 @@ size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
         double v = kb_model_tf(m, c->v[i].count) * (double)KB_IDF(m, r - 1);
         out[n].row = r - 1;
         out[n].value = v;
-        norm += v * v;
+        norm[c->v[i].bucket >= lead_from] += v * v;
         n++;
     }
-    if (norm > 0) {
-        norm = 1.0 / sqrt(norm);
-        for (size_t i = 0; i < n; i++)
-            out[i].value *= norm;
-    }
+    double scale[2];
+    kb_model_space_scales(m, norm, scale);
+    for (size_t i = 0; i < n; i++)
+        out[i].value *= scale[m->row_bucket[out[i].row] >= lead_from];
     return n;
+}
+
+void kb_model_space_scales(const kb_model *m, const double norm[2],
+                           double scale[2])
+{
+    scale[0] = norm[0] > 0 ? 1.0 / sqrt(norm[0]) : 0;
+    scale[1] = norm[1] > 0 ? m->params.feat.lead_weight / sqrt(norm[1]) : 0;
 }
 
 int kb_model_n_labels(const kb_model *m) { return m->k; }

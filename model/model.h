@@ -27,9 +27,17 @@ struct kb_model {
     /* Per row, the idf then the k weights, side by side, so that one
      * feature costs one cache line at prediction (KB_IDF, KB_W). */
     float *rows;
-    uint32_t *row_of;     /* 2^hash_bits entries */
+    uint32_t *row_of;     /* KB_SPACE_SIZE entries */
     float tf_weight[64];  /* the tf weight for small counts */
+    /* The article-context stage (params.context): per label, the weights
+     * of the context features (KB_CTX_DIM(k)) then a bias. */
+    double *ctx_w;        /* k * (KB_CTX_DIM(k) + 1), or NULL */
 };
+
+/* Context features of a sentence: its own probabilities, the previous
+ * and next sentence's, the mean over the window around it, the article's
+ * first sentence's, and two flags (first, last in the article). */
+#define KB_CTX_DIM(k) (5 * (k) + 2)
 
 #define KB_IDF(m, r) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1)])
 #define KB_W(m, r, j) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1) + 1 + (size_t)(j)])
@@ -59,5 +67,11 @@ typedef struct kb_weighted {
     double value;
 } kb_weighted;
 size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out);
+
+/* From the squared norms of the sentence space [0] and the lead space
+ * [1], the factor each space's values are multiplied by: each space is
+ * L2-normalised on its own, the lead space then weighed lead_weight. */
+void kb_model_space_scales(const kb_model *m, const double norm[2],
+                           double scale[2]);
 
 #endif

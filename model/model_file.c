@@ -76,15 +76,26 @@ static int format_model(const kb_model *m, kb_buf *b)
     rc |= appendf(b, "hash_bits %d\n", f->hash_bits);
     rc |= appendf(b, "min_df %d\n", f->min_df);
     rc |= appendf(b, "sublinear_tf %d\n", f->sublinear_tf);
+    rc |= appendf(b, "lead_clause %d %.17g\n", f->lead_words, f->lead_weight);
     rc |= appendf(b, "solver %s\n", kb_solver_name(o->solver));
     rc |= appendf(b, "C %.17g\n", o->C);
     rc |= appendf(b, "eps %.17g\n", o->eps);
     rc |= appendf(b, "seed %llu\n", (unsigned long long)o->seed);
+    rc |= appendf(b, "context %d %d %.17g\n", o->context, o->context_window,
+                  o->context_C);
     rc |= appendf(b, "n_train %zu\n", m->n_train);
     rc |= appendf(b, "bias");
     for (int j = 0; j < m->k; j++)
         rc |= appendf(b, " %.17g", m->bias[j]);
-    rc |= appendf(b, "\nrows %zu\ndata\n", m->n_rows);
+    rc |= appendf(b, "\n");
+    size_t width = KB_CTX_DIM((size_t)m->k) + 1;
+    for (int j = 0; o->context && j < m->k && rc == 0; j++) {
+        rc |= appendf(b, "context_weights %s", m->labels[j]);
+        for (size_t d = 0; d < width; d++)
+            rc |= appendf(b, " %.17g", m->ctx_w[(size_t)j * width + d]);
+        rc |= appendf(b, "\n");
+    }
+    rc |= appendf(b, "rows %zu\ndata\n", m->n_rows);
     for (size_t r = 0; r < m->n_rows && rc == 0; r++) {
         rc |= appendf(b, "%u", m->row_bucket[r]);
         rc |= append_float(b, ' ', KB_IDF(m, r));
@@ -284,6 +295,8 @@ typedef struct header {
     char *label_ptr[KB_MAX_LABELS];
     double bias[KB_MAX_LABELS];
     size_t n_train;
+    int version;
+    double *ctx_w; /* the context stage's weights, malloc'ed */
 } header;
 
 static int parse_labels(reader *r, header *h)
@@ -316,10 +329,11 @@ static int parse_header(reader *r, header *m)
     char *v;
     if (!(v = expect_key(r, MAGIC)))
         return -1;
-    if (strtol(v, NULL, 10) != KB_MODEL_FORMAT_VERSION) {
+    m->version = (int)strtol(v, NULL, 10);
+    if (m->version < 1 || m->version > KB_MODEL_FORMAT_VERSION) {
         char msg[160];
         snprintf(msg, sizeof msg, "model format version %.20s; this khabar "
-                 "reads version %d", v, KB_MODEL_FORMAT_VERSION);
+                 "reads versions 1 to %d", v, KB_MODEL_FORMAT_VERSION);
         return bad(r, msg);
     }
     if (!(v = expect_key(r, "task")))
@@ -352,6 +366,13 @@ static int parse_header(reader *r, header *m)
     if (parse_int(r, "sublinear_tf", 0, 1, &x))
         return -1;
     o->feat.sublinear_tf = (int)x;
+    if (m->version >= 2) { /* version 1 had no lead clause */
+        if (!(v = expect_key(r, "lead_clause")))
+            return -1;
+        if (sscanf(v, "%d %lf%c", &o->feat.lead_words, &o->feat.lead_weight,
+                   &(char){0}) != 2)
+            return bad(r, "bad lead_clause (words weight)");
+    }
     if (kb_feature_opts_check(&o->feat, &e2) != 0)
         return bad(r, e2.msg);
     if (!(v = expect_key(r, "solver")))
@@ -363,6 +384,13 @@ static int parse_header(reader *r, header *m)
     if (!(v = expect_key(r, "seed")))
         return -1;
     o->seed = strtoull(v, NULL, 10);
+    if (m->version >= 2) { /* version 1 had no context stage */
+        if (!(v = expect_key(r, "context")))
+            return -1;
+        if (sscanf(v, "%d %d %lf%c", &o->context, &o->context_window,
+                   &o->context_C, &(char){0}) != 3)
+            return bad(r, "bad context (on window C)");
+    }
     if (parse_int(r, "n_train", 0, LONG_MAX, &x))
         return -1;
     m->n_train = (size_t)x;
@@ -384,6 +412,37 @@ static int parse_bias(reader *r, header *m)
     }
     if (*v)
         return bad(r, "bias has more numbers than labels");
+    return 0;
+}
+
+/* One context_weights line per label, when the model has the stage. */
+static int parse_context(reader *r, header *h)
+{
+    if (!h->params.context)
+        return 0;
+    size_t width = KB_CTX_DIM((size_t)h->k) + 1;
+    h->ctx_w = malloc((size_t)h->k * width * sizeof *h->ctx_w);
+    if (!h->ctx_w)
+        return kb_fail(r->err, "%s: out of memory", r->path);
+    for (int j = 0; j < h->k; j++) {
+        char *v = expect_key(r, "context_weights"), *end;
+        if (!v)
+            return -1;
+        size_t n = strlen(h->labels[j]);
+        if (strncmp(v, h->labels[j], n) != 0 || v[n] != ' ')
+            return bad(r, "context_weights lines must follow the labels' order");
+        v += n;
+        for (size_t d = 0; d < width; d++) {
+            double x = strtod(v, &end);
+            if (end == v || !isfinite(x))
+                return bad(r, "context_weights needs one number per context "
+                              "feature and a bias");
+            h->ctx_w[(size_t)j * width + d] = x;
+            v = end;
+        }
+        if (*v)
+            return bad(r, "context_weights has too many numbers");
+    }
     return 0;
 }
 
@@ -546,17 +605,26 @@ static kb_model *parse_model(reader *r, uint64_t sum_wanted)
 {
     header head;
     memset(&head, 0, sizeof head);
+    kb_params_default(&head.params); /* what version 1 files do not say */
     long n_rows;
     if (parse_header(r, &head) || parse_bias(r, &head) ||
-        parse_int(r, "rows", 0, 1L << 26, &n_rows) || !expect_key(r, "data"))
+        parse_context(r, &head) ||
+        parse_int(r, "rows", 0, 1L << 26, &n_rows) || !expect_key(r, "data")) {
+        free(head.ctx_w);
         return NULL;
+    }
     kb_model *m = kb_model_alloc(head.task, &head.params, head.k,
                                  head.label_ptr, (size_t)n_rows);
     if (!m) {
+        free(head.ctx_w);
         kb_fail(r->err, "%s: out of memory", r->path);
         return NULL;
     }
     memcpy(m->bias, head.bias, (size_t)head.k * sizeof *m->bias);
+    if (head.ctx_w)
+        memcpy(m->ctx_w, head.ctx_w, (size_t)head.k *
+               (KB_CTX_DIM((size_t)head.k) + 1) * sizeof *m->ctx_w);
+    free(head.ctx_w);
     m->n_train = head.n_train;
     size_t first_row_line = r->line + 1;
     if (parse_rows_and_sum(r, m, sum_wanted) != 0) {

@@ -25,6 +25,9 @@ void kb_params_default(kb_params *p)
     p->C = 4.0;
     p->eps = 0;
     p->seed = 1;
+    p->context = 0;
+    p->context_window = 3;
+    p->context_C = 1.0;
 }
 
 int kb_params_check(const kb_params *p, kb_error *err)
@@ -41,6 +44,14 @@ int kb_params_check(const kb_params *p, kb_error *err)
     if (!(p->eps >= 0 && p->eps <= 1))
         return kb_fail(err, "eps %g: must be a number in 0..1 (0: the "
                             "solver's default)", p->eps);
+    if (p->context != 0 && p->context != 1)
+        return kb_fail(err, "context %d: must be 0 or 1", p->context);
+    if (p->context_window < 1 || p->context_window > 50)
+        return kb_fail(err, "context window %d: must be 1..50",
+                       p->context_window);
+    if (!(p->context_C >= KB_MIN_C && p->context_C <= KB_MAX_C))
+        return kb_fail(err, "context C %g: must be a number in %g..%g",
+                       p->context_C, KB_MIN_C, KB_MAX_C);
     return 0;
 }
 

@@ -59,7 +59,7 @@ static int group_rows(const kb_dataset *ds, size_t *group, size_t *ngroups)
 
 /* fold[i] for every row: documents (or single rows) dealt round-robin
  * after a seeded shuffle. */
-static int assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
+int kb_assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
 {
     size_t n = ds->n;
     size_t *group = malloc((n ? n : 1) * sizeof *group);
@@ -101,34 +101,44 @@ static int assign_folds(const kb_dataset *ds, int k, uint64_t seed, int *fold)
 }
 
 static void predict_rows(const kb_model *m, const kb_featurized *fz,
-                         const size_t *idx, size_t n, kb_metrics *mt)
+                         const size_t *idx, size_t n, double *probs, int *pred)
 {
-    double dec[KB_MAX_LABELS], probs[KB_MAX_LABELS];
+    double dec[KB_MAX_LABELS];
+    size_t k = (size_t)m->k;
     for (size_t i = 0; i < n; i++)
-        kb_metrics_add(mt, fz->y[idx[i]],
-                       kb_score_counts(m, &fz->rows[idx[i]], dec, probs));
+        pred[idx[i]] = kb_score_counts(m, &fz->rows[idx[i]], dec,
+                                       probs + idx[i] * k);
 }
 
-static int run_folds(const kb_featurized *fz, const int *fold, int folds,
-                     const kb_train_opts *o, kb_metrics *mt, kb_error *err)
+/* Splits the rows into those of fold f (te) and the others (tr). */
+static void split_fold(const int *fold, size_t n, int f, size_t *tr,
+                       size_t *ntr, size_t *te, size_t *nte)
+{
+    *ntr = *nte = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fold[i] == f)
+            te[(*nte)++] = i;
+        else
+            tr[(*ntr)++] = i;
+    }
+}
+
+int kb_oof_predict(const kb_featurized *fz, const int *fold, int folds,
+                   const kb_train_opts *o, double *probs, int *pred,
+                   kb_error *err)
 {
     size_t *tr = malloc(fz->n * sizeof *tr), *te = malloc(fz->n * sizeof *te);
     int rc = (!tr || !te) ? kb_fail(err, "out of memory") : 0;
     for (int f = 0; rc == 0 && f < folds; f++) {
-        size_t ntr = 0, nte = 0;
-        for (size_t i = 0; i < fz->n; i++) {
-            if (fold[i] == f)
-                te[nte++] = i;
-            else
-                tr[ntr++] = i;
-        }
+        size_t ntr, nte;
+        split_fold(fold, fz->n, f, tr, &ntr, te, &nte);
         if (nte == 0)
             continue;
         kb_progress(o, "  fold %d/%d: train %zu, test %zu", f + 1, folds, ntr,
                     nte);
         kb_model *m = kb_train_rows(fz, tr, ntr, o, err);
         if (m)
-            predict_rows(m, fz, te, nte, mt);
+            predict_rows(m, fz, te, nte, probs, pred);
         else
             rc = -1;
         kb_model_free(m);
@@ -138,21 +148,52 @@ static int run_folds(const kb_featurized *fz, const int *fold, int folds,
     return rc;
 }
 
+/* The context stage on out-of-fold probabilities: for each fold, fitted
+ * on the other folds' rows, applied to the fold's articles. */
+static int context_folds(const kb_featurized *fz, const int *fold, int folds,
+                         const kb_params *p, const double *probs, int *pred,
+                         kb_error *err)
+{
+    size_t dim = KB_CTX_DIM((size_t)fz->k) + 1;
+    size_t *tr = malloc(fz->n * sizeof *tr), *te = malloc(fz->n * sizeof *te);
+    double *w = malloc((size_t)fz->k * dim * sizeof *w);
+    int rc = (!tr || !te || !w) ? kb_fail(err, "out of memory") : 0;
+    for (int f = 0; rc == 0 && f < folds; f++) {
+        size_t ntr, nte;
+        split_fold(fold, fz->n, f, tr, &ntr, te, &nte);
+        if (nte == 0)
+            continue;
+        rc = kb_context_fit(fz, probs, tr, ntr, p, w, err);
+        if (rc == 0)
+            rc = kb_context_predict_rows(fz, probs, te, nte, p, w, pred, err);
+    }
+    free(tr);
+    free(te);
+    free(w);
+    return rc;
+}
+
 static int cv_on_features(const kb_dataset *ds, const kb_featurized *fz,
                           const kb_train_opts *o, int folds, kb_metrics *mt,
                           kb_error *err)
 {
-    int *fold = malloc(ds->n * sizeof *fold);
-    if (!fold || assign_folds(ds, folds, o->params.seed, fold) != 0) {
-        free(fold);
-        return kb_fail(err, "out of memory");
-    }
-    if (kb_metrics_init(mt, fz->k) != 0) {
-        free(fold);
-        return kb_fail(err, "out of memory");
-    }
-    int rc = run_folds(fz, fold, folds, o, mt, err);
+    size_t n = ds->n;
+    memset(mt, 0, sizeof *mt);
+    int *fold = malloc(n * sizeof *fold), *pred = malloc(n * sizeof *pred);
+    double *probs = malloc(n * (size_t)fz->k * sizeof *probs);
+    int rc = 0;
+    if (!fold || !pred || !probs ||
+        kb_assign_folds(ds, folds, o->params.seed, fold) != 0 ||
+        kb_metrics_init(mt, fz->k) != 0)
+        rc = kb_fail(err, "out of memory");
+    else if ((rc = kb_oof_predict(fz, fold, folds, o, probs, pred, err)) == 0 &&
+             o->params.context)
+        rc = context_folds(fz, fold, folds, &o->params, probs, pred, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        kb_metrics_add(mt, fz->y[i], pred[i]);
     free(fold);
+    free(pred);
+    free(probs);
     if (rc != 0) {
         kb_metrics_free(mt);
         return -1;

@@ -100,6 +100,7 @@ int kb_featurize_dataset(const kb_dataset *ds, const kb_train_opts *o,
         kb_featurized_free(fz);
         return -1;
     }
+    fz->doc = ds->doc;
     fz->rows = calloc(ds->n ? ds->n : 1, sizeof *fz->rows);
     fz->y = calloc(ds->n ? ds->n : 1, sizeof *fz->y);
     kb_normalizer *nz = kb_normalizer_new(o->params.norm, err);
@@ -148,7 +149,7 @@ static kb_model *build_vocabulary(const kb_featurized *fz, const size_t *idx,
                                   size_t n, const kb_train_opts *o)
 {
     const kb_feature_opts *f = &o->params.feat;
-    size_t space = (size_t)1 << f->hash_bits, kept = 0;
+    size_t space = KB_SPACE_SIZE(f), kept = 0;
     uint32_t *df = calloc(space, sizeof *df);
     if (!df)
         return NULL;
@@ -243,9 +244,8 @@ static pthread_mutex_t solver_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void liblinear_init(void) { set_print_string_function(quiet); }
 
-/* liblinear's train() with rand() seeded, one run at a time. */
-static struct model *run_solver(const struct problem *prob,
-                                const struct parameter *param, uint64_t seed)
+struct model *kb_liblinear_train(const struct problem *prob,
+                                 const struct parameter *param, uint64_t seed)
 {
     pthread_once(&liblinear_once, liblinear_init);
     pthread_mutex_lock(&solver_lock);
@@ -308,7 +308,7 @@ kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
         kb_fail(err, "liblinear: %s", bad);
         goto fail;
     }
-    struct model *lm = run_solver(&lp.prob, &param, o->params.seed);
+    struct model *lm = kb_liblinear_train(&lp.prob, &param, o->params.seed);
     if (!lm) {
         kb_fail(err, "liblinear training failed");
         goto fail;
@@ -325,6 +325,54 @@ fail:
     return done;
 }
 
+/* Every label of the set has training sentences. */
+static int check_labels_present(const kb_dataset *ds, const kb_featurized *fz,
+                                kb_error *err)
+{
+    for (int j = 0; j < fz->k; j++) {
+        size_t c = 0;
+        for (size_t i = 0; i < fz->n; i++)
+            c += fz->y[i] == j;
+        if (c == 0)
+            return kb_fail(err, "%s: label '%s' has no training sentences",
+                           ds->path, fz->labels[j]);
+    }
+    return 0;
+}
+
+/* Fits m's context stage on out-of-fold probabilities of the training
+ * articles (KB_CONTEXT_FOLDS folds by document). */
+static int fit_context(const kb_dataset *ds, const kb_featurized *fz,
+                       const kb_train_opts *o, kb_model *m, kb_error *err)
+{
+    size_t n = fz->n;
+    int *fold = malloc(n * sizeof *fold), *pred = malloc(n * sizeof *pred);
+    double *probs = malloc(n * (size_t)fz->k * sizeof *probs);
+    size_t *all = malloc(n * sizeof *all);
+    int rc = (!fold || !pred || !probs || !all) ? kb_fail(err, "out of memory")
+                                                : 0;
+    if (rc == 0 && !ds->doc)
+        rc = kb_fail(err, "%s: the context stage needs a 'doc' column (rows "
+                          "of one doc, in file order, are one article)",
+                     ds->path);
+    if (rc == 0 && kb_assign_folds(ds, KB_CONTEXT_FOLDS, o->params.seed, fold))
+        rc = kb_fail(err, "out of memory");
+    if (rc == 0) {
+        kb_progress(o, "context stage: out-of-fold probabilities, %d folds",
+                    KB_CONTEXT_FOLDS);
+        rc = kb_oof_predict(fz, fold, KB_CONTEXT_FOLDS, o, probs, pred, err);
+    }
+    for (size_t i = 0; i < n && all; i++)
+        all[i] = i;
+    if (rc == 0)
+        rc = kb_context_fit(fz, probs, all, n, &o->params, m->ctx_w, err);
+    free(fold);
+    free(pred);
+    free(probs);
+    free(all);
+    return rc;
+}
+
 kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
                    kb_error *err)
 {
@@ -332,20 +380,17 @@ kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
     kb_progress(o, "featurising %zu sentences", ds->n);
     if (kb_featurize_dataset(ds, o, &fz, err) != 0)
         return NULL;
-    for (int j = 0; j < fz.k; j++) {
-        size_t c = 0;
-        for (size_t i = 0; i < fz.n; i++)
-            c += fz.y[i] == j;
-        if (c == 0) {
-            kb_fail(err, "%s: label '%s' has no training sentences",
-                    ds->path, fz.labels[j]);
-            kb_featurized_free(&fz);
-            return NULL;
-        }
+    if (check_labels_present(ds, &fz, err) != 0) {
+        kb_featurized_free(&fz);
+        return NULL;
     }
     kb_progress(o, "training %s, C=%g, on %zu sentences, %d labels",
                 kb_solver_name(o->params.solver), o->params.C, fz.n, fz.k);
     kb_model *m = kb_train_rows(&fz, NULL, fz.n, o, err);
+    if (m && o->params.context && fit_context(ds, &fz, o, m, err) != 0) {
+        kb_model_free(m);
+        m = NULL;
+    }
     kb_featurized_free(&fz);
     return m;
 }
