@@ -24,7 +24,7 @@
 typedef struct sentence {
     size_t line, start, len;
     int label;
-    float probs[KB_MAX_LABELS];
+    int new_article; /* --article: a blank line came before it */
 } sentence;
 
 typedef struct batch {
@@ -36,8 +36,14 @@ typedef struct batch {
 
 typedef struct job {
     const kb_model *model;
-    int jsonl, sentences_mode;
+    int jsonl, sentences_mode, article_mode, context;
     const char *doc;
+    /* Context carried from the batches before, in the current article:
+     * its first sentence's probabilities, then those of up to
+     * context_window last sentences (n_carry rows of k). */
+    double *carry;
+    size_t n_carry, carry_cap, article_len;
+    int blank_pending; /* the last batch ended with a blank line */
 } job;
 
 typedef struct worker {
@@ -49,6 +55,9 @@ typedef struct worker {
     kb_predictor *pred;
     sentence *sent;
     size_t n_sent, sent_cap;
+    double *probs;           /* n_sent * k */
+    size_t probs_cap;
+    int blank_before;        /* --article: the next sentence starts one */
     cli_out out;
     size_t counts[KB_MAX_LABELS];
     int failed;
@@ -59,11 +68,13 @@ typedef struct worker {
 
 static int add_sentence(worker *w, size_t line, size_t start, size_t len)
 {
-    if (KB_GROW(w->sent, w->sent_cap, w->n_sent + 1) != 0)
+    size_t k = (size_t)kb_model_n_labels(w->jb->model);
+    if (KB_GROW(w->sent, w->sent_cap, w->n_sent + 1) != 0 ||
+        KB_GROW(w->probs, w->probs_cap, (w->n_sent + 1) * k) != 0)
         return kb_fail(&w->err, "out of memory");
     const char *t = w->b->text + w->b->line_at[line];
-    double probs[KB_MAX_LABELS];
-    int label = kb_predict(w->pred, t + start, len, probs, &w->err);
+    int label = kb_predict(w->pred, t + start, len, w->probs + w->n_sent * k,
+                           &w->err);
     if (label < 0)
         return -1;
     sentence *s = &w->sent[w->n_sent++];
@@ -71,10 +82,17 @@ static int add_sentence(worker *w, size_t line, size_t start, size_t len)
     s->start = start;
     s->len = len;
     s->label = label;
-    for (int j = 0; j < kb_model_n_labels(w->jb->model); j++)
-        s->probs[j] = (float)probs[j];
-    w->counts[label]++;
+    s->new_article = w->blank_before;
+    w->blank_before = 0;
     return 0;
+}
+
+static int is_blank(const char *t, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (t[i] != ' ' && t[i] != '\t')
+            return 0;
+    return 1;
 }
 
 /* Whole line as one sentence, trimmed of ASCII space (--sentences). */
@@ -85,6 +103,8 @@ static int label_line_whole(worker *w, size_t line, const char *t, size_t len)
         a++;
     while (b > a && (t[b - 1] == ' ' || t[b - 1] == '\t'))
         b--;
+    if (a == b)
+        w->blank_before = 1;
     return a < b ? add_sentence(w, line, a, b - a) : 0;
 }
 
@@ -92,6 +112,11 @@ static void *label_slice(void *arg)
 {
     worker *w = arg;
     w->n_sent = 0;
+    /* a slice that starts after a blank line starts an article */
+    size_t lo = w->line_lo;
+    w->blank_before = lo > 0 ? is_blank(w->b->text + w->b->line_at[lo - 1],
+                                        w->b->line_at[lo] - w->b->line_at[lo - 1])
+                             : w->jb->blank_pending;
     for (size_t l = w->line_lo; l < w->line_hi && !w->failed; l++) {
         const char *t = w->b->text + w->b->line_at[l];
         size_t len = w->b->line_at[l + 1] - w->b->line_at[l];
@@ -113,6 +138,11 @@ static void *label_slice(void *arg)
 
 /* ------------------------------------------------------------ printing */
 
+static const double *sentence_probs(const worker *w, const sentence *s)
+{
+    return w->probs + (size_t)(s - w->sent) * (size_t)kb_model_n_labels(w->jb->model);
+}
+
 static void format_tsv(worker *w, const sentence *s, size_t n)
 {
     cli_out *o = &w->out;
@@ -123,7 +153,7 @@ static void format_tsv(worker *w, const sentence *s, size_t n)
     out_bytes(o, "\t", 1);
     out_str(o, label);
     out_bytes(o, "\t", 1);
-    out_prob(o, s->probs[s->label]);
+    out_prob(o, sentence_probs(w, s)[s->label]);
     out_bytes(o, "\t", 1);
     out_tsv_field(o, w->b->text + w->b->line_at[s->line] + s->start, s->len);
     out_bytes(o, "\n", 1);
@@ -140,8 +170,9 @@ static void format_jsonl(worker *w, const sentence *s, size_t n)
     out_str(o, ",\"label\":");
     out_json_str(o, kb_model_label(m, s->label),
                  strlen(kb_model_label(m, s->label)));
+    const double *probs = sentence_probs(w, s);
     out_str(o, ",\"confidence\":");
-    out_prob(o, s->probs[s->label]);
+    out_prob(o, probs[s->label]);
     out_str(o, ",\"text\":");
     out_json_str(o, w->b->text + w->b->line_at[s->line] + s->start, s->len);
     out_str(o, ",\"probs\":{");
@@ -149,7 +180,7 @@ static void format_jsonl(worker *w, const sentence *s, size_t n)
         out_str(o, j ? "," : "");
         out_json_str(o, kb_model_label(m, j), strlen(kb_model_label(m, j)));
         out_bytes(o, ":", 1);
-        out_prob(o, s->probs[j]);
+        out_prob(o, probs[j]);
     }
     out_str(o, "}}\n");
 }
@@ -226,6 +257,84 @@ static void run_phase(worker *ws, int nt, void *(*fn)(void *))
     }
 }
 
+/* ------------------------------------------------------------- context */
+
+/* Reads the sentences of one article (rows: the carried context, then the
+ * batch's sentences a..b of the flattened slices) with the model's
+ * context stage, writing the new probabilities and labels back. */
+typedef struct flat {
+    worker *w;
+    size_t i;
+} flat;
+
+static int context_article(job *jb, const flat *ids, size_t a, size_t b,
+                           int continues)
+{
+    size_t k = (size_t)kb_model_n_labels(jb->model);
+    size_t pre = continues ? jb->n_carry : 0, n = pre + (b - a);
+    double *in = malloc(n * k * sizeof *in), *out = malloc(n * k * sizeof *out);
+    int *lab = malloc(n * sizeof *lab);
+    int rc = (!in || !out || !lab) ? -1 : 0;
+    if (rc == 0) {
+        memcpy(in, jb->carry, pre * k * sizeof *in);
+        for (size_t i = a; i < b; i++)
+            memcpy(in + (pre + i - a) * k, ids[i].w->probs + ids[i].i * k,
+                   k * sizeof *in);
+        rc = kb_context_apply(jb->model, in, n, out, lab);
+    }
+    for (size_t i = a; rc == 0 && i < b; i++) {
+        memcpy(ids[i].w->probs + ids[i].i * k, out + (pre + i - a) * k,
+               k * sizeof *out);
+        ids[i].w->sent[ids[i].i].label = lab[pre + i - a];
+    }
+    if (rc == 0) { /* carry: the first sentence, then the last window */
+        size_t win = (size_t)kb_model_params(jb->model)->context_window;
+        size_t keep = n - 1 < win ? n - 1 : win;
+        if (KB_GROW(jb->carry, jb->carry_cap, (keep + 1) * k) != 0)
+            rc = -1;
+        else {
+            memmove(jb->carry, in, k * sizeof *in);
+            memcpy(jb->carry + k, in + (n - keep) * k, keep * k * sizeof *in);
+            jb->n_carry = keep + 1;
+        }
+    }
+    free(in);
+    free(out);
+    free(lab);
+    return rc;
+}
+
+/* The batch's sentences in order, cut into articles: a file is one
+ * article; with --sentences --article a blank line starts the next. */
+static int context_pass(worker *ws, int nt, job *jb)
+{
+    size_t total = 0;
+    for (int t = 0; t < nt; t++)
+        total += ws[t].n_sent;
+    flat *ids = malloc((total ? total : 1) * sizeof *ids);
+    if (!ids)
+        return cli_error("out of memory");
+    size_t n = 0;
+    for (int t = 0; t < nt; t++)
+        for (size_t i = 0; i < ws[t].n_sent; i++)
+            ids[n++] = (flat){&ws[t], i};
+    int rc = 0;
+    for (size_t a = 0; rc == 0 && a < total;) {
+        int continues = jb->article_len > 0 &&
+                        !(jb->article_mode && ids[a].w->sent[ids[a].i].new_article);
+        size_t b = a + 1;
+        while (b < total && !(jb->article_mode && ids[b].w->sent[ids[b].i].new_article))
+            b++;
+        if (!continues)
+            jb->article_len = 0;
+        rc = context_article(jb, ids, a, b, continues);
+        jb->article_len += b - a;
+        a = b;
+    }
+    free(ids);
+    return rc ? cli_error("out of memory") : 0;
+}
+
 /* Labels and prints one batch; *n_done counts the document's sentences. */
 static int process_batch(worker *ws, int nt, const batch *b, size_t *n_done,
                          size_t *counts)
@@ -240,15 +349,22 @@ static int process_batch(worker *ws, int nt, const batch *b, size_t *n_done,
         ws[t].line_hi = line;
     }
     run_phase(ws, nt, label_slice);
-    for (int t = 0; t < nt; t++) {
+    for (int t = 0; t < nt; t++)
         if (ws[t].failed)
             return cli_error("%s: %s", ws[t].jb->doc, ws[t].err.msg);
+    job *jb = (job *)ws[0].jb;
+    if (jb->context && context_pass(ws, nt, jb) != 0)
+        return 1;
+    if (b->n_lines > 0) {
+        size_t last = b->n_lines - 1;
+        jb->blank_pending = is_blank(b->text + b->line_at[last],
+                                     b->line_at[last + 1] - b->line_at[last]);
+    }
+    for (int t = 0; t < nt; t++) {
         ws[t].first_n = *n_done + 1;
         *n_done += ws[t].n_sent;
-        for (int j = 0; j < KB_MAX_LABELS; j++) {
-            counts[j] += ws[t].counts[j];
-            ws[t].counts[j] = 0;
-        }
+        for (size_t i = 0; i < ws[t].n_sent; i++)
+            counts[ws[t].sent[i].label]++;
     }
     run_phase(ws, nt, format_slice);
     for (int t = 0; t < nt; t++)
@@ -262,6 +378,8 @@ static int classify_file(worker *ws, int nt, job *jb, const char *path)
     if (cli_open_article(&in, path) != 0)
         return 1;
     jb->doc = path;
+    jb->n_carry = jb->article_len = 0;
+    jb->blank_pending = 0;
     batch b = {0};
     size_t n_done = 0, counts[KB_MAX_LABELS] = {0};
     char *text;
@@ -301,6 +419,10 @@ static const char classify_help[] =
     "  --format jsonl  the same plus every label's probability, and one\n"
     "                  summary record per article (share of each label)\n"
     "  --sentences     one sentence a line: no segmentation\n"
+    "  --article       with --sentences: consecutive lines are one article\n"
+    "                  (a blank line starts the next), read in context\n"
+    "  --no-context    label each sentence alone (a model with a context\n"
+    "                  stage otherwise reads each file as one article)\n"
     "  -j N            threads (default: all cores); output order is the same\n";
 
 int cmd_classify(int argc, char **argv)
@@ -308,9 +430,11 @@ int cmd_classify(int argc, char **argv)
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"format", required_argument, 0, 'f'},
         {"sentences", no_argument, 0, 's'}, {"threads", required_argument, 0, 'j'},
+        {"article", no_argument, 0, 'a'}, {"no-context", no_argument, 0, 'n'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     job jb = {0};
     const char *model_arg = NULL;
+    int no_context = 0;
     long nt = sysconf(_SC_NPROCESSORS_ONLN);
     int c;
     while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
@@ -323,6 +447,8 @@ int cmd_classify(int argc, char **argv)
             jb.jsonl = !strcmp(optarg, "jsonl");
             break;
         case 's': jb.sentences_mode = 1; break;
+        case 'a': jb.article_mode = 1; break;
+        case 'n': no_context = 1; break;
         case 'j':
             nt = strtol(optarg, &end, 10);
             if (*end || nt < 1 || nt > MAX_THREADS)
@@ -344,6 +470,15 @@ int cmd_classify(int argc, char **argv)
     if (!m)
         return cli_error("%s", err.msg);
     jb.model = m;
+    if (jb.article_mode && !jb.sentences_mode) {
+        kb_model_free(m);
+        return cli_error("--article goes with --sentences (without it, each "
+                         "file is one article)");
+    }
+    /* Articles are read in context unless each line is its own sentence
+     * with no article around it (--sentences without --article). */
+    jb.context = kb_model_has_context(m) && !no_context &&
+                 (!jb.sentences_mode || jb.article_mode);
     worker ws[MAX_THREADS];
     memset(ws, 0, sizeof ws);
     int rc = 0;
@@ -364,8 +499,10 @@ int cmd_classify(int argc, char **argv)
         kb_segmenter_free(ws[t].seg);
         kb_predictor_free(ws[t].pred);
         free(ws[t].sent);
+        free(ws[t].probs);
         out_free(&ws[t].out);
     }
+    free(jb.carry);
     kb_model_free(m);
     return rc;
 }

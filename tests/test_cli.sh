@@ -123,6 +123,29 @@ expect_error "unknown label in train" "$T/small.tsv:2: unknown label" "$K" train
 expect_error "empty training file" "$T/empty.tsv: empty file" "$K" train --data "$T/empty.tsv" --out "$T/x.model"
 check "failed trainings wrote no model" test ! -e "$T/x.model"
 
+# --- article context: a model with a context stage reads articles whole
+head -n 1501 "$REPO/models/corpus/train.tsv" > "$T/art.tsv"
+"$K" train --data "$T/art.tsv" --context --lead 8 --out "$T/ctx.model" --quiet
+check "info shows the context stage" sh -c "'$K' info '$T/ctx.model' | grep -q '^context 1 '"
+"$K" eval --model "$T/ctx.model" --data "$DEV" --json > "$T/ctx.json"
+"$K" eval --model "$T/ctx.model" --data "$DEV" --json --no-context > "$T/noctx.json"
+check "eval with and without context differ" sh -c "! cmp -s '$T/ctx.json' '$T/noctx.json'"
+cut -f1-3 "$DEV" > "$T/nodoc.tsv"
+"$K" eval --model "$T/ctx.model" --data "$T/nodoc.tsv" --json > "$T/nodoc.json"
+check "eval without a doc column reads sentences alone" cmp -s "$T/nodoc.json" "$T/noctx.json"
+check "eval prints the reliability table and ECE" sh -c "'$K' eval --model '$T/ctx.model' --data '$DEV' | grep -q '^ece 0\.' && grep -q '\"reliability\":\[' '$T/ctx.json'"
+# classify --sentences --article gives eval's labels (blank line between docs)
+awk -F'\t' 'NR > 1 { if (prev != "" && $4 != prev) print ""; print $3; prev = $4 }' "$DEV" > "$T/dev_art.txt"
+awk -F'\t' 'NR > 1 { print $1 }' "$DEV" > "$T/gold.txt"
+acc_eval=$(sed -n 's/^{"n":[0-9]*,"accuracy":\([0-9.]*\).*/\1/p' "$T/ctx.json")
+acc_cls=$("$K" classify --sentences --article --model "$T/ctx.model" "$T/dev_art.txt" | cut -f3 | paste - "$T/gold.txt" | awk '$1 == $2 { c++ } END { printf "%.6f", c / NR }')
+check "classify --sentences --article labels as eval does ($acc_cls, $acc_eval)" [ "$acc_cls" = "$acc_eval" ]
+for j in 1 3; do "$K" classify -j $j --format jsonl --model "$T/ctx.model" "$T/dev_art.txt" "$ART" > "$T/ctx$j.jsonl"; done
+check "context output identical for -j 1 and -j 3" cmp -s "$T/ctx1.jsonl" "$T/ctx3.jsonl"
+expect_error "--article needs --sentences" "--article goes with --sentences" "$K" classify --article --model "$T/ctx.model" "$ART"
+"$K" train --data "$T/nodoc.tsv" --context --out "$T/x.model" --quiet 2> "$T/err"
+check "context training without doc fails cleanly" sh -c "grep -q \"'doc' column\" '$T/err' && test ! -e '$T/x.model'"
+
 # --- help texts state the defaults the code uses
 "$K" train --data "$T/small.tsv" --out "$T/d.model" --quiet
 for key in hash_bits min_df word_ngrams; do

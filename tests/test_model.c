@@ -234,7 +234,7 @@ static void test_bad_model_files(void **state)
     /* hand edits: caught by the checksum, and by the checks behind it */
     p = variant(good, "\nlabels ", "\nlabels x", 0);
     refused_and_removed(p, "checksum mismatch");
-    p = variant(good, "khabar-model 1", "khabar-model 7", 1);
+    p = variant(good, "khabar-model 2", "khabar-model 7", 1);
     refused_and_removed(p, "format version 7");
     p = variant(good, "hash_bits 18", "hash_bits 99", 1);
     refused_and_removed(p, ":7: 'hash_bits' must be");
@@ -242,6 +242,12 @@ static void test_bad_model_files(void **state)
     refused_and_removed(p, "duplicate label");
     p = variant(good, "\nrows ", "\nrows 9", 1);
     refused_and_removed(p, "ends before all its rows");
+    p = variant(good, "\ncontext 0 ", "\ncontext 2 ", 1);
+    refused_and_removed(p, "context 2: must be 0 or 1");
+    p = variant(good, "\nlead_clause 0 ", "\nlead_clause 99 ", 1);
+    refused_and_removed(p, "lead clause of 99 words");
+    p = variant(good, "\nC ", "\nC 1e2", 1); /* C 4 becomes 1e24: too large */
+    refused_and_removed(p, "must be a number in");
     expect_refused("/nonexistent/topic.model", "cannot open");
     expect_refused("/tmp", "not a regular file");
     free(data);
@@ -343,6 +349,96 @@ static void test_metrics(void **state)
     kb_metrics_free(&mt);
 }
 
+/* Saving, loading and saving again gives the same bytes. */
+static void assert_save_load_exact(const kb_model *m)
+{
+    kb_error err;
+    char *a = temp_path(), *b = temp_path();
+    assert_int_equal(kb_model_save(m, a, &err), 0);
+    kb_model *back = kb_model_load(a, &err);
+    if (!back)
+        fail_msg("%s", err.msg);
+    assert_int_equal(kb_model_save(back, b, &err), 0);
+    size_t la, lb;
+    char *da = tu_read_file(a, &la), *db = tu_read_file(b, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    assert_int_equal(kb_model_has_context(back), kb_model_has_context(m));
+    free(da);
+    free(db);
+    kb_model_free(back);
+    remove(a);
+    remove(b);
+    free(a);
+    free(b);
+}
+
+static void test_context_model(void **state)
+{
+    (void)state;
+    kb_train_opts o;
+    kb_error err;
+    kb_train_opts_default(&o);
+    o.params.context = 1;
+    o.params.feat.lead_words = 8;
+    kb_model *m = kb_train(&corpus, &o, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    assert_true(kb_model_has_context(m));
+    assert_save_load_exact(m);
+    /* an article's probabilities, read in context: still probabilities,
+     * and the stage changes them */
+    kb_predictor *p = kb_predictor_new(m, &err);
+    size_t k = (size_t)kb_model_n_labels(m), n = 0;
+    double probs[12 * 4], out[12 * 4];
+    assert_int_equal(k, 4);
+    for (size_t i = 0; i < corpus.n && n < 12; i++)
+        if (strcmp(corpus.doc[i], corpus.doc[0]) == 0)
+            assert_true(kb_predict(p, corpus.text[i], strlen(corpus.text[i]),
+                                   probs + n++ * k, &err) >= 0);
+    assert_true(n >= 3);
+    int labels[12];
+    assert_int_equal(kb_context_apply(m, probs, n, out, labels), 0);
+    int changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < k; j++) {
+            assert_true(out[i * k + j] >= 0 && out[i * k + j] <= 1);
+            sum += out[i * k + j];
+            changed |= fabs(out[i * k + j] - probs[i * k + j]) > 1e-6;
+        }
+        assert_true(fabs(sum - 1) < 1e-9);
+        assert_true(labels[i] >= 0 && labels[i] < 4);
+    }
+    assert_true(changed);
+    kb_predictor_free(p);
+    kb_model_free(m);
+    /* without a doc column there are no articles to learn from */
+    kb_dataset nodoc = corpus;
+    nodoc.doc = NULL;
+    assert_null(kb_train(&nodoc, &o, &err));
+    assert_non_null(strstr(err.msg, "'doc' column"));
+}
+
+static void test_context_cv(void **state)
+{
+    (void)state;
+    kb_train_opts o;
+    kb_error err;
+    kb_metrics plain, ctx;
+    kb_train_opts_default(&o);
+    assert_int_equal(kb_cross_validate(&corpus, &o, 3, &plain, NULL, NULL, &err), 0);
+    o.params.context = 1;
+    assert_int_equal(kb_cross_validate(&corpus, &o, 3, &ctx, NULL, NULL, &err), 0);
+    assert_int_equal(ctx.n, corpus.n);
+    assert_true(ctx.macro_f1 > 0.5);
+    /* the context stage reads other sentences: its predictions differ */
+    assert_true(memcmp(ctx.confusion, plain.confusion,
+                       16 * sizeof *ctx.confusion) != 0);
+    kb_metrics_free(&plain);
+    kb_metrics_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),  cmocka_unit_test(test_bad_model_files),
         cmocka_unit_test(test_save_is_atomic), cmocka_unit_test(test_label_errors),
         cmocka_unit_test(test_cross_validation), cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_context_model), cmocka_unit_test(test_context_cv),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
