@@ -81,6 +81,8 @@ static int print_train_help(void)
         "  --no-context       each sentence alone\n"
         "  --context-window N neighbours on each side (default %d)\n"
         "  --context-C VALUE  the second stage's cost (default %g)\n"
+        "  --class-weight L=F,...  multiply C by F for label L's sentences\n"
+        "                     (liblinear's per-class cost; default none)\n"
         "  --normalize LIST   normalisation steps (default all: %s)\n"
         "  --eps VALUE        solver tolerance (default: liblinear's)\n"
         "  --seed N           seed for folds and solvers (default %llu)\n"
@@ -117,6 +119,7 @@ static int parse_train_args(int argc, char **argv, train_args *a,
         {"context", no_argument, 0, 'x'}, {"no-context", no_argument, 0, 'X'},
         {"context-window", required_argument, 0, 'y'},
         {"context-C", required_argument, 0, 'z'},
+        {"class-weight", required_argument, 0, 'c'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     kb_params *p = &o->params;
@@ -142,6 +145,11 @@ static int parse_train_args(int argc, char **argv, train_args *a,
         case 'X': p->context = 0; break;
         case 'y': p->context_window = (int)strtol(optarg, &end, 10); break;
         case 'z': p->context_C = strtod(optarg, &end); break;
+        case 'c':
+            if (strlen(optarg) >= sizeof p->class_weights)
+                return cli_error("--class-weight: too long");
+            strcpy(p->class_weights, optarg);
+            break;
         case 'q': a->quiet = 1; break;
         case 'n':
             if (parse_range(optarg, &p->feat.char_min, &p->feat.char_max))

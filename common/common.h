@@ -45,14 +45,19 @@ int kb_utf8_check(const char *s, size_t len, size_t *bad_at, size_t *controls);
 
 /* The line reader of lines.c. */
 enum { KB_LINES_STRICT, KB_LINES_REPAIR };
+/* In repair mode, lines longer than this are handed out in pieces. */
+#define KB_MAX_PIECE ((size_t)1 << 20)
 typedef struct kb_lines {
     const char *path; /* "-" for stdin */
-    FILE *fp;
+    int fd;
     int mode;
     size_t lineno;
     size_t n_bad, first_bad_line; /* KB_LINES_REPAIR: bytes replaced */
-    char *raw;
-    size_t raw_cap;
+    size_t seen_bytes, bad_bytes; /* for telling binary files from text */
+    char *buf;        /* bytes read, [pos, len) not handed out yet */
+    size_t pos, len, cap;
+    int eof, in_piece;
+    char *held_at, held; /* a byte overwritten by a piece's terminator */
     char *fixed; /* the repaired copy when the line had bad bytes */
 } kb_lines;
 

@@ -159,6 +159,10 @@ typedef struct kb_params {
     int context;
     int context_window;
     double context_C;
+    /* Per-label cost factors (liblinear's weight_label/weight: C times
+     * the factor for that label's sentences), as "label=factor,..." ;
+     * "" for none.  Raises a rare label's recall. */
+    char class_weights[256];
 } kb_params;
 
 void kb_params_default(kb_params *p);

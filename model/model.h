@@ -42,6 +42,12 @@ struct kb_model {
 #define KB_IDF(m, r) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1)])
 #define KB_W(m, r, j) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1) + 1 + (size_t)(j)])
 
+/* Parses "label=factor,..." (kb_params.class_weights): with labels,
+ * fills label_out[] (index among the k labels) and weight_out[]; returns
+ * how many, or -1. */
+int kb_class_weights_parse(const char *spec, char *const *labels, int k,
+                           int *label_out, double *weight_out, kb_error *err);
+
 /* Allocates a model of k labels (copied) and n_rows rows; NULL when out
  * of memory. */
 kb_model *kb_model_alloc(const char *task, const kb_params *p, int k,

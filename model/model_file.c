@@ -11,10 +11,15 @@
  *   ...
  *   checksum <16 hex digits>     <- kb_checksum of every byte above it
  *
- * Saving builds the whole text in memory, writes it to a temporary file
- * in the same directory, syncs it and renames it over the target, so a
- * crash or a full disk never leaves a half-written model under the final
- * name.  Loading verifies the checksum first, then every field.
+ * Saving builds the whole text in memory and parses it back (a model that
+ * saves is a model that loads), then writes it to a fresh temporary file
+ * in the target's directory (created exclusively, never through a link),
+ * syncs it, renames it over the target and syncs the directory, with the
+ * usual termination signals held off meanwhile: the target is the old
+ * file or the whole new one, never a part.  Only a regular file (or a new
+ * name) is replaced, and it keeps its permissions.  Loading reads the
+ * file into memory (a file rewritten under a reader cannot crash it),
+ * checks the magic before reading on, then the checksum, then every field.
  */
 #include "model.h"
 
@@ -25,7 +30,7 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/mman.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +88,7 @@ static int format_model(const kb_model *m, kb_buf *b)
     rc |= appendf(b, "seed %llu\n", (unsigned long long)o->seed);
     rc |= appendf(b, "context %d %d %.17g\n", o->context, o->context_window,
                   o->context_C);
+    rc |= appendf(b, "class_weights %s\n", o->class_weights[0] ? o->class_weights : "none");
     rc |= appendf(b, "n_train %zu\n", m->n_train);
     rc |= appendf(b, "bias");
     for (int j = 0; j < m->k; j++)
@@ -110,20 +116,127 @@ static int format_model(const kb_model *m, kb_buf *b)
     return rc;
 }
 
-static int write_all(const char *tmp, const kb_buf *b, kb_error *err)
+/* Writes all of b to fd, then syncs it. */
+static int write_fd(int fd, const kb_buf *b)
 {
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp)
-        return kb_fail(err, "%s: cannot create: %s", tmp, strerror(errno));
-    int ok = fwrite(b->data, 1, b->len, fp) == b->len;
-    ok = ok && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-    int saved = errno;
-    ok = (fclose(fp) == 0) && ok;
-    if (!ok)
-        return kb_fail(err, "%s: write failed: %s", tmp,
-                       strerror(saved ? saved : errno));
+    size_t done = 0;
+    while (done < b->len) {
+        ssize_t n = write(fd, b->data + done, b->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return fsync(fd);
+}
+
+/* The directory part of path ("." when none), malloc'ed. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return kb_strdup(".");
+    return kb_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* May path be replaced?  Sets *mode to what the new file gets. */
+static int check_target(const char *path, mode_t *mode, kb_error *err)
+{
+    struct stat st;
+    mode_t mask = umask(022);
+    umask(mask);
+    *mode = 0666 & ~mask;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : kb_fail(err, "%s: %s", path, strerror(errno));
+    if (S_ISLNK(st.st_mode))
+        return kb_fail(err, "%s: is a symbolic link; give the file it points "
+                            "to", path);
+    if (!S_ISREG(st.st_mode))
+        return kb_fail(err, "%s: not a regular file; a model is only written "
+                            "over a regular file", path);
+    *mode = st.st_mode & 07777;
     return 0;
 }
+
+/* Creates the temporary file exclusively; its name goes to *tmp. */
+static int create_temp(const char *path, mode_t mode, char **tmp, kb_error *err)
+{
+    char *dir = dir_of(path);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t n = strlen(path) + 32;
+    *tmp = malloc(n);
+    if (!dir || !*tmp) {
+        free(dir);
+        free(*tmp);
+        *tmp = NULL;
+        return kb_fail(err, "out of memory");
+    }
+    snprintf(*tmp, n, "%s/.%s.tmp.XXXXXX", dir, base);
+    free(dir);
+    int fd = mkstemp(*tmp);
+    if (fd < 0) {
+        kb_fail(err, "%s: cannot create a temporary file beside it: %s", path,
+                strerror(errno));
+        free(*tmp);
+        *tmp = NULL;
+        return -1;
+    }
+    if (fchmod(fd, mode) != 0) {
+        kb_fail(err, "%s: %s", *tmp, strerror(errno));
+        close(fd);
+        unlink(*tmp);
+        free(*tmp);
+        *tmp = NULL;
+        return -1;
+    }
+    return fd;
+}
+
+static void sync_dir(const char *path)
+{
+    char *dir = dir_of(path);
+    int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+/* Writes b over path through a temporary file, signals held off. */
+static int replace_file(const char *path, const kb_buf *b, kb_error *err)
+{
+    mode_t mode;
+    if (check_target(path, &mode, err) != 0)
+        return -1;
+    sigset_t hold, old;
+    sigemptyset(&hold);
+    static const int sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGPIPE,
+                               SIGALRM, SIGUSR1, SIGUSR2, SIGXFSZ};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&hold, sigs[i]);
+    pthread_sigmask(SIG_BLOCK, &hold, &old);
+    char *tmp = NULL;
+    int fd = create_temp(path, mode, &tmp, err), rc = fd < 0 ? -1 : 0;
+    if (rc == 0 && write_fd(fd, b) != 0)
+        rc = kb_fail(err, "%s: write failed: %s", path, strerror(errno));
+    if (fd >= 0 && close(fd) != 0 && rc == 0)
+        rc = kb_fail(err, "%s: write failed: %s", path, strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = kb_fail(err, "%s: cannot rename temporary model into place: %s",
+                     path, strerror(errno));
+    if (rc != 0 && tmp)
+        unlink(tmp);
+    if (rc == 0)
+        sync_dir(path);
+    free(tmp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+static kb_model *parse_buffer(const char *path, const char *data, size_t len,
+                              kb_error *err);
 
 int kb_model_save(const kb_model *m, const char *path, kb_error *err)
 {
@@ -132,20 +245,15 @@ int kb_model_save(const kb_model *m, const char *path, kb_error *err)
         kb_buf_free(&b);
         return kb_fail(err, "%s: out of memory formatting the model", path);
     }
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) {
+    kb_error e2;
+    kb_model *back = parse_buffer(path, b.data, b.len, &e2);
+    if (!back) {
         kb_buf_free(&b);
-        return kb_fail(err, "out of memory");
+        return kb_fail(err, "%s: not written: the model would not load back "
+                            "(%s)", path, e2.msg);
     }
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    int rc = write_all(tmp, &b, err);
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = kb_fail(err, "%s: cannot rename temporary model into place: %s",
-                     path, strerror(errno));
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
+    kb_model_free(back);
+    int rc = replace_file(path, &b, err);
     kb_buf_free(&b);
     return rc;
 }
@@ -154,7 +262,7 @@ int kb_model_save(const kb_model *m, const char *path, kb_error *err)
 
 typedef struct reader {
     const char *path;
-    const char *data; /* the file, mapped read-only */
+    const char *data; /* the file, read into memory (never written) */
     size_t len, pos, line;
     kb_buf cur;       /* a copy of the current header line */
     kb_error *err;
@@ -182,11 +290,12 @@ static char *next_line(reader *r)
     return r->cur.data;
 }
 
-/* Maps the model file read-only (an empty file maps to ""). */
-static int map_file(const char *path, const char **data, size_t *len,
-                    kb_error *err)
+/* Reads the model file into memory: only a regular file, the magic
+ * checked on the first bytes before the rest is read. */
+static int read_model_file(const char *path, char **data, size_t *len,
+                           kb_error *err)
 {
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return kb_fail(err, "%s: cannot open model: %s", path, strerror(errno));
     struct stat st;
@@ -199,17 +308,34 @@ static int map_file(const char *path, const char **data, size_t *len,
         return kb_fail(err, "%s: model file larger than the %u-byte limit",
                        path, KB_MAX_MODEL_BYTES);
     }
-    *len = (size_t)st.st_size;
-    *data = "";
-    if (*len > 0) {
-        void *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        if (p == MAP_FAILED) {
+    size_t want = (size_t)st.st_size, got = 0;
+    char *buf = malloc(want + 1);
+    if (!buf) {
+        close(fd);
+        return kb_fail(err, "%s: out of memory reading the model", path);
+    }
+    while (got < want) { /* a file that shrinks meanwhile reads short */
+        size_t step = got == 0 && want > 4096 ? 4096 : want - got;
+        ssize_t n = read(fd, buf + got, step);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            kb_fail(err, "%s: read error: %s", path, strerror(errno));
             close(fd);
-            return kb_fail(err, "%s: cannot map: %s", path, strerror(errno));
+            free(buf);
+            return -1;
         }
-        *data = p;
+        if (n == 0)
+            break;
+        if (got == 0 && (size_t)n >= strlen(MAGIC) &&
+            memcmp(buf, MAGIC, strlen(MAGIC)) != 0)
+            want = (size_t)n; /* not a model: read no further */
+        got += (size_t)n;
     }
     close(fd);
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
     return 0;
 }
 
@@ -390,6 +516,11 @@ static int parse_header(reader *r, header *m)
         if (sscanf(v, "%d %d %lf%c", &o->context, &o->context_window,
                    &o->context_C, &(char){0}) != 3)
             return bad(r, "bad context (on window C)");
+        if (!(v = expect_key(r, "class_weights")))
+            return -1;
+        if (strlen(v) >= sizeof o->class_weights)
+            return bad(r, "class_weights too long");
+        strcpy(o->class_weights, strcmp(v, "none") ? v : "");
     }
     if (parse_int(r, "n_train", 0, LONG_MAX, &x))
         return -1;
@@ -644,12 +775,10 @@ static kb_model *parse_model(reader *r, uint64_t sum_wanted)
 /* The header is parsed before the checksum is known (it is small and every
  * field is checked); a checksum mismatch still wins over any other error,
  * so a damaged file is reported as damaged. */
-kb_model *kb_model_load(const char *path, kb_error *err)
+static kb_model *parse_buffer(const char *path, const char *data, size_t len,
+                              kb_error *err)
 {
-    reader r = {.path = path, .err = err};
-    if (map_file(path, &r.data, &r.len, err) != 0)
-        return NULL;
-    size_t mapped = r.len;
+    reader r = {.path = path, .err = err, .data = data, .len = len};
     kb_model *m = NULL;
     uint64_t want = 0;
     if (check_magic(&r, &want) == 0) {
@@ -666,8 +795,17 @@ kb_model *kb_model_load(const char *path, kb_error *err)
                 *err = header_err;
         }
     }
-    if (mapped)
-        munmap((void *)r.data, mapped);
     kb_buf_free(&r.cur);
+    return m;
+}
+
+kb_model *kb_model_load(const char *path, kb_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (read_model_file(path, &data, &len, err) != 0)
+        return NULL;
+    kb_model *m = parse_buffer(path, data, len, err);
+    free(data);
     return m;
 }

@@ -44,6 +44,8 @@ int kb_params_check(const kb_params *p, kb_error *err)
     if (!(p->eps >= 0 && p->eps <= 1))
         return kb_fail(err, "eps %g: must be a number in 0..1 (0: the "
                             "solver's default)", p->eps);
+    if (kb_class_weights_parse(p->class_weights, NULL, 0, NULL, NULL, err) < 0)
+        return -1;
     if (p->context != 0 && p->context != 1)
         return kb_fail(err, "context %d: must be 0 or 1", p->context);
     if (p->context_window < 1 || p->context_window > 50)
@@ -87,4 +89,37 @@ void kb_solver_names(char *out, size_t cap)
     for (int i = 0; i < N_SOLVERS && len < cap; i++)
         len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "",
                                 solver_names[i]);
+}
+
+int kb_class_weights_parse(const char *spec, char *const *labels, int k,
+                           int *label_out, double *weight_out, kb_error *err)
+{
+    int n = 0;
+    const char *p = spec;
+    while (*p) {
+        const char *eq = strchr(p, '='), *end = p + strcspn(p, ",");
+        if (!eq || eq > end || eq == p)
+            return kb_fail(err, "class weights '%s': expected label=factor,...",
+                           spec);
+        char *num_end;
+        double w = strtod(eq + 1, &num_end);
+        if (num_end != end || !(w > 0 && w <= 1000))
+            return kb_fail(err, "class weights '%s': a factor must be a number "
+                                "in (0, 1000]", spec);
+        if (labels) {
+            int j = 0;
+            while (j < k && (strlen(labels[j]) != (size_t)(eq - p) ||
+                             strncmp(labels[j], p, (size_t)(eq - p)) != 0))
+                j++;
+            if (j == k)
+                return kb_fail(err, "class weights: '%.*s' is not a label",
+                               (int)(eq - p), p);
+            label_out[n] = j;
+            weight_out[n] = w;
+        }
+        if (++n > KB_MAX_LABELS)
+            return kb_fail(err, "class weights: too many labels");
+        p = *end ? end + 1 : end;
+    }
+    return n;
 }

@@ -2,7 +2,10 @@
 # build.sh: rebuilds the shipped models from the corpus, in one command:
 #   1. assembles models/corpus/train.tsv and dev.tsv from the batches;
 #   2. for each model, chooses C by 5-fold cross-validation on train
-#      (folds by whole document) and trains on all of train.
+#      (folds by whole document) and trains on all of train.  Both models
+#      use the lead-clause feature space and the article-context stage;
+#      stance weighs its two partisan labels twice (all chosen by CV and
+#      dev: see models/README.md).
 # The result is byte-identical on every run (tests/test_corpus checks that
 # the committed models are exactly what train.tsv produces).
 # usage: models/build.sh   (after scripts/bootstrap.sh)
@@ -12,9 +15,11 @@ K=${KHABAR:-build/khabar}
 sh models/corpus/assemble.sh
 $K train --data models/corpus/train.tsv --task topic \
   --labels military,negotiation,humanitarian,other \
+  --lead 8 --context \
   --search-c --cv 5 --out models/topic.model
 $K train --data models/corpus/train.tsv --task stance \
   --labels pro_government,pro_opposition,neutral \
+  --lead 8 --context --class-weight pro_government=2,pro_opposition=2 \
   --search-c --cv 5 --out models/stance.model
 for m in topic stance; do
   echo "== $m: dev"

@@ -55,6 +55,21 @@ static void test_numbers_and_latin(void **state)
           "قال د. أحمد إن الوضع سيئ.|وأضاف د.سمير أنه تحسن.");
 }
 
+static void test_dot_runs(void **state)
+{
+    (void)state;
+    /* runs of dots in mid-line are headline separators (LABELS.md) */
+    check("الجنوب السوري .. هدوء حذر بعد ليلة من القصف",
+          "الجنوب السوري .. هدوء حذر بعد ليلة من القصف");
+    check("عاجل.. الجيش يدخل البلدة", "عاجل.. الجيش يدخل البلدة");
+    check("قال المصدر... ثم غادر. وأضاف أنه عاد", "قال المصدر... ثم غادر.|وأضاف أنه عاد");
+    check("انتهى الاجتماع…وبعده بدأ القصف", "انتهى الاجتماع…وبعده بدأ القصف");
+    /* at the end of a line it ends the sentence like any terminator */
+    check("والبقية تأتي...\nسطر ثان", "والبقية تأتي...|سطر ثان");
+    /* a single period glued to a word still ends one */
+    check("انتهى.وقال الوفد", "انتهى.|وقال الوفد");
+}
+
 static void test_lines_and_space(void **state)
 {
     (void)state;
@@ -160,7 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_terminators), cmocka_unit_test(test_glued_period),
         cmocka_unit_test(test_numbers_and_latin),
-        cmocka_unit_test(test_lines_and_space),
+        cmocka_unit_test(test_lines_and_space), cmocka_unit_test(test_dot_runs),
         cmocka_unit_test(test_long_sentence_is_cut),
         cmocka_unit_test(test_seed_articles),
     };

@@ -9,7 +9,10 @@
  *     "(الخميس).وأحصى" and "الأردنية».كما" are two sentences each
  *     (ICU keeps them together, as it would "example.com");
  *   - a Latin initial ("Nagi N. Najjar") and the title "د." ("د. أحمد",
- *     "د.أحمد") do not end a sentence.
+ *     "د.أحمد") do not end a sentence;
+ *   - a run of dots ("..", "...", "…") in mid-line does not end one:
+ *     Arabic headlines use it as a separator ("الجنوب السوري .. هدوء
+ *     حذر"), as the labelling guide's clarifications say.
  * Sentences are trimmed of white space (NBSP included); a sentence longer
  * than KB_MAX_SENTENCE_BYTES is cut at a space before the limit.
  */
@@ -138,6 +141,45 @@ static int is_arabic_letter(UChar32 c)
            uscript_getScript(c, &st) == USCRIPT_ARABIC;
 }
 
+/* True when [i, j) is a run of dots only: two or more '.' or a '…'
+ * (with closers such as quotes allowed between them). */
+static int is_dot_run(const char *t, size_t b, size_t i, size_t j)
+{
+    int dots = 0, ellipsis = 0;
+    while (i < j) {
+        size_t next;
+        UChar32 c = char_at(t, b, i, &next);
+        if (c == '.')
+            dots++;
+        else if (c == 0x2026)
+            ellipsis = 1;
+        else if (is_terminator(c))
+            return 0;
+        i = next;
+    }
+    return dots >= 2 || ellipsis;
+}
+
+/* True when the piece [a, end) ends with a run of dots (and white space). */
+static int ends_with_dot_run(const char *t, size_t a, size_t end)
+{
+    size_t e = end;
+    while (e > a && (t[e - 1] == ' ' || t[e - 1] == '\t'))
+        e--;
+    size_t s = e;
+    while (s > a) {
+        size_t p = s - 1;
+        while (p > a && ((unsigned char)t[p] & 0xC0) == 0x80)
+            p--;
+        size_t next;
+        UChar32 c = char_at(t, e, p, &next);
+        if (c != '.' && c != 0x2026 && !is_closer(c))
+            break;
+        s = p;
+    }
+    return s < e && is_dot_run(t, e, s, e);
+}
+
 /* True when the abbreviation "د." (Dr.) ends at the period at t[p]:
  * the letter dal stands alone, after a space, "(" or the piece's start. */
 static int is_title_abbrev(const char *t, size_t a, size_t p)
@@ -173,7 +215,7 @@ static int push_glued(kb_segmenter *sg, const char *t, size_t a, size_t b)
             size_t k2;
             d = char_at(t, b, k, &k2);
         }
-        if (j < b && is_arabic_letter(d)) {
+        if (j < b && is_arabic_letter(d) && !is_dot_run(t, b, i, j)) {
             if (push_bounded(sg, t, start, j) != 0)
                 return -1;
             start = j;
@@ -231,7 +273,8 @@ static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
     for (int32_t pos = ubrk_next(sg->bi); pos != UBRK_DONE;
          pos = ubrk_next(sg->bi)) {
         size_t end = a + (size_t)pos;
-        if (end < b && ends_with_abbrev(t, start, end))
+        if (end < b && (ends_with_abbrev(t, start, end) ||
+                        ends_with_dot_run(t, start, end)))
             continue;
         end = before_glued_opener(t, start, end);
         if (push_glued(sg, t, start, end) != 0)

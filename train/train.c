@@ -303,6 +303,15 @@ kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
     param.C = o->params.C;
     param.eps = o->params.eps > 0 ? o->params.eps : default_eps(o->params.solver);
     param.p = 0.1;
+    int wl[KB_MAX_LABELS];
+    double wv[KB_MAX_LABELS];
+    int nw = kb_class_weights_parse(o->params.class_weights, fz->labels, fz->k,
+                                    wl, wv, err);
+    if (nw < 0)
+        goto fail;
+    param.nr_weight = nw;
+    param.weight_label = wl;
+    param.weight = wv;
     const char *bad = check_parameter(&lp.prob, &param);
     if (bad) {
         kb_fail(err, "liblinear: %s", bad);
