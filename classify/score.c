@@ -13,12 +13,13 @@ int kb_decisions_to_probs(int logistic, int k, const double *dec,
         if (dec[j] > dec[best])
             best = j;
     double sum = 0;
-    if (logistic) {
+    if (logistic && dec[best] > -700) {
         /* liblinear's one-vs-rest logistic probabilities, normalised. */
         for (int j = 0; j < k; j++)
             sum += probs[j] = 1.0 / (1.0 + exp(-dec[j]));
     } else {
-        /* SVMs give no probabilities: a softmax of the decision values. */
+        /* SVMs give no probabilities: a softmax of the decision values
+         * (also when every logistic probability underflows). */
         for (int j = 0; j < k; j++)
             sum += probs[j] = exp(dec[j] - dec[best]);
     }

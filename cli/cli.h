@@ -27,6 +27,24 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a command's help text (a printf format) on stdout; CLI_HELP. */
 int cli_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Exit codes: 0 done, 1 an error (input, model, ...), 2 a usage error,
+ * 3 the output could not be written (disk full, closed pipe, ...).
+ * `dupes` exits 1 when it finds pairs and 2 for any error. */
+#define CLI_EXIT_ERROR 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_OUTPUT 3
+
+/* Strict number parsing for options: the whole text, in [lo, hi]; on
+ * error prints "--NAME wants ..." and returns -1. */
+int cli_long(const char *name, const char *text, long lo, long hi, long *out);
+int cli_u64(const char *name, const char *text, uint64_t *out);
+int cli_double(const char *name, const char *text, double lo, double hi,
+               double *out);
+
+/* Flushes and closes stdout; on failure prints the error and returns
+ * CLI_EXIT_OUTPUT, else rc. */
+int cli_close_output(int rc);
+
 /* The files named after the options, or standard input ("-") when none. */
 char **cli_files(int argc, char **argv, int *nfiles);
 

@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #define BATCH_BYTES (1u << 20)
+#define BATCH_LINES (1u << 16) /* bounds memory for many short lines too */
 #define MAX_THREADS 64
+#define WORKER_STACK ((size_t)1 << 21)
 
 typedef struct sentence {
     size_t line, start, len;
@@ -44,6 +46,7 @@ typedef struct job {
     double *carry;
     size_t n_carry, carry_cap, article_len;
     int blank_pending; /* the last batch ended with a blank line */
+    int line_buffered; /* flush after every batch */
 } job;
 
 typedef struct worker {
@@ -246,8 +249,12 @@ static void run_phase(worker *ws, int nt, void *(*fn)(void *))
 {
     pthread_t th[MAX_THREADS];
     int started[MAX_THREADS] = {0};
+    pthread_attr_t attr; /* not the stack limit's size: ICU wants room */
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, WORKER_STACK);
     for (int t = 1; t < nt; t++)
-        started[t] = pthread_create(&th[t], NULL, fn, &ws[t]) == 0;
+        started[t] = pthread_create(&th[t], &attr, fn, &ws[t]) == 0;
+    pthread_attr_destroy(&attr);
     fn(&ws[0]);
     for (int t = 1; t < nt; t++) {
         if (started[t])
@@ -369,7 +376,11 @@ static int process_batch(worker *ws, int nt, const batch *b, size_t *n_done,
     run_phase(ws, nt, format_slice);
     for (int t = 0; t < nt; t++)
         out_flush(&ws[t].out, stdout);
-    return ferror(stdout) ? cli_error("cannot write the output") : 0;
+    if (jb->line_buffered)
+        fflush(stdout);
+    if (ferror(stdout))
+        return cli_error("cannot write the output"), CLI_EXIT_OUTPUT;
+    return 0;
 }
 
 static int classify_file(worker *ws, int nt, job *jb, const char *path)
@@ -386,19 +397,25 @@ static int classify_file(worker *ws, int nt, job *jb, const char *path)
     size_t len;
     kb_error err;
     int r, rc = 0;
+    int input_error = 0;
     while (rc == 0 && (r = kb_lines_next(&in, &text, &len, &err)) != 0) {
-        if (r < 0 || batch_add_line(&b, text, len) != 0) {
-            rc = r < 0 ? cli_error("%s", err.msg)
-                       : cli_error("%s: out of memory", path);
+        if (r < 0) { /* label what was read before, then report */
+            input_error = 1;
             break;
         }
-        if (b.len >= BATCH_BYTES) {
+        if (batch_add_line(&b, text, len) != 0) {
+            rc = cli_error("%s:%zu: out of memory", path, in.lineno);
+            break;
+        }
+        if (b.len >= BATCH_BYTES || b.n_lines >= BATCH_LINES) {
             rc = process_batch(ws, nt, &b, &n_done, counts);
             b.len = b.n_lines = 0;
         }
     }
     if (rc == 0 && b.n_lines)
         rc = process_batch(ws, nt, &b, &n_done, counts);
+    if (rc == 0 && input_error)
+        rc = cli_error("%s", err.msg);
     if (rc == 0 && jb->jsonl)
         print_summary(jb, counts, n_done);
     cli_close_article(&in);
@@ -479,8 +496,11 @@ int cmd_classify(int argc, char **argv)
      * with no article around it (--sentences without --article). */
     jb.context = kb_model_has_context(m) && !no_context &&
                  (!jb.sentences_mode || jb.article_mode);
-    worker ws[MAX_THREADS];
-    memset(ws, 0, sizeof ws);
+    worker *ws = calloc((size_t)nt, sizeof *ws);
+    if (!ws) {
+        kb_model_free(m);
+        return cli_error("out of memory");
+    }
     int rc = 0;
     for (int t = 0; t < nt && rc == 0; t++) {
         ws[t].jb = &jb;
@@ -489,12 +509,20 @@ int cmd_classify(int argc, char **argv)
         if (!ws[t].pred)
             rc = cli_error("%s", err.msg);
     }
-    int nfiles;
+    int nfiles, failed = 0;
     char **files = cli_files(argc, argv, &nfiles);
-    for (int f = 0; f < nfiles && rc == 0; f++)
-        rc = classify_file(ws, (int)nt, &jb, files[f]);
-    if (fflush(stdout) != 0 && rc == 0)
-        rc = cli_error("cannot write the output");
+    for (int f = 0; f < nfiles && rc == 0; f++) {
+        int r = classify_file(ws, (int)nt, &jb, files[f]);
+        if (r == CLI_EXIT_OUTPUT)
+            rc = r;
+        else
+            failed += r != 0;
+    }
+    if (rc == 0 && failed && nfiles > 1)
+        cli_error("%d of %d files could not be read whole (see above)", failed,
+                  nfiles);
+    if (rc == 0 && failed)
+        rc = CLI_EXIT_ERROR;
     for (int t = 0; t < nt; t++) {
         kb_segmenter_free(ws[t].seg);
         kb_predictor_free(ws[t].pred);
@@ -502,6 +530,7 @@ int cmd_classify(int argc, char **argv)
         free(ws[t].probs);
         out_free(&ws[t].out);
     }
+    free(ws);
     free(jb.carry);
     kb_model_free(m);
     return rc;

@@ -18,7 +18,8 @@ static const char dupes_help[] =
     "Lists pairs of sentences, across all the files, that are the same or\n"
     "nearly so once normalised: Jaccard similarity of their character\n"
     "5-grams >= T (default 0.8).  Each file needs a header with a 'text'\n"
-    "column.  Exits 1 when it finds any.\n";
+    "column.  Exits 0 when it finds none, 1 when it finds some, 2 on an\n"
+    "error, 3 when the output cannot be written.\n";
 
 int cmd_dupes(int argc, char **argv)
 {
@@ -33,7 +34,8 @@ int cmd_dupes(int argc, char **argv)
         case 'T':
             threshold = strtod(optarg, &end);
             if (*end || !(threshold > 0 && threshold <= 1))
-                return cli_error("--threshold wants a number in (0, 1]");
+                return cli_error("--threshold wants a number in (0, 1]"),
+                       CLI_EXIT_USAGE;
             break;
         case 'h': cli_help("%s", dupes_help); return 0;
         default: return 2;
@@ -41,10 +43,11 @@ int cmd_dupes(int argc, char **argv)
     }
     int nf = argc - optind;
     if (nf < 1)
-        return cli_error("dupes: give at least one TSV file (see --help)");
+        return cli_error("dupes: give at least one TSV file (see --help)"),
+               CLI_EXIT_USAGE;
     kb_dataset *ds = calloc((size_t)nf, sizeof *ds);
     if (!ds)
-        return cli_error("out of memory");
+        return cli_error("out of memory"), CLI_EXIT_USAGE;
     size_t total = 0;
     kb_error err;
     int rc = 0;
@@ -84,5 +87,5 @@ int cmd_dupes(int argc, char **argv)
         if (ds[f].path)
             kb_dataset_free(&ds[f]);
     free(ds);
-    return rc ? rc : (np ? 1 : 0);
+    return rc ? CLI_EXIT_USAGE : (np ? 1 : 0);
 }

@@ -9,6 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Prints s in a column of width characters (code points, not bytes),
+ * padded with spaces on the side given; cut to width when cut is set. */
+static void print_cell(FILE *fp, const char *s, int width, int right, int cut)
+{
+    size_t n = 0, chars = 0;
+    while (s[n] && (!cut || chars < (size_t)width)) {
+        n++;
+        while (((unsigned char)s[n] & 0xC0) == 0x80)
+            n++;
+        chars++;
+    }
+    for (size_t i = chars; right && i < (size_t)width; i++)
+        fputc(' ', fp);
+    fwrite(s, 1, n, fp);
+    for (size_t i = chars; !right && i < (size_t)width; i++)
+        fputc(' ', fp);
+}
+
 void cli_print_metrics(FILE *fp, const kb_metrics *mt,
                        const char *const *labels)
 {
@@ -16,15 +34,19 @@ void cli_print_metrics(FILE *fp, const kb_metrics *mt,
             mt->accuracy, mt->macro_f1);
     fprintf(fp, "%-16s %9s %9s %9s %8s\n", "label", "precision", "recall",
             "f1", "support");
-    for (int j = 0; j < mt->k; j++)
-        fprintf(fp, "%-16s %9.4f %9.4f %9.4f %8zu\n", labels[j],
-                mt->precision[j], mt->recall[j], mt->f1[j], mt->support[j]);
+    for (int j = 0; j < mt->k; j++) {
+        print_cell(fp, labels[j], 16, 0, 0);
+        fprintf(fp, " %9.4f %9.4f %9.4f %8zu\n", mt->precision[j],
+                mt->recall[j], mt->f1[j], mt->support[j]);
+    }
     fprintf(fp, "\nconfusion (rows: gold, columns: predicted)\n%-16s", "");
-    for (int j = 0; j < mt->k; j++)
-        fprintf(fp, " %8.8s", labels[j]);
+    for (int j = 0; j < mt->k; j++) {
+        fputc(' ', fp);
+        print_cell(fp, labels[j], 8, 1, 1);
+    }
     fputc('\n', fp);
     for (int i = 0; i < mt->k; i++) {
-        fprintf(fp, "%-16s", labels[i]);
+        print_cell(fp, labels[i], 16, 0, 0);
         for (int j = 0; j < mt->k; j++)
             fprintf(fp, " %8zu", mt->confusion[(size_t)i * (size_t)mt->k + (size_t)j]);
         fputc('\n', fp);

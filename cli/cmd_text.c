@@ -11,40 +11,45 @@
 typedef int (*line_fn)(void *ctx, const char *text, size_t len, cli_out *o);
 
 
-/* Runs fn over every line of every file (stdin when none), streaming. */
-static int each_line(int argc, char **argv, line_fn fn, void *ctx)
+/* Runs fn over every line of one file; 1 when the file failed. */
+static int each_line_of(const char *path, line_fn fn, void *ctx, cli_out *o)
 {
-    int nfiles;
-    char **files = cli_files(argc, argv, &nfiles);
-    cli_out o = {0};
-    int rc = 0;
-    for (int f = 0; f < nfiles && rc == 0; f++) {
-        kb_lines in;
-        if (cli_open_article(&in, files[f]) != 0) {
-            rc = 1;
+    kb_lines in;
+    if (cli_open_article(&in, path) != 0)
+        return 1;
+    char *text;
+    size_t len;
+    int r, rc = 0;
+    kb_error err;
+    while ((r = kb_lines_next(&in, &text, &len, &err)) == 1) {
+        if (fn(ctx, text, len, o) != 0) {
+            rc = cli_error("%s:%zu: failed", in.path, in.lineno);
             break;
         }
-        char *text;
-        size_t len;
-        int r;
-        kb_error err;
-        while ((r = kb_lines_next(&in, &text, &len, &err)) == 1) {
-            if (fn(ctx, text, len, &o) != 0) {
-                rc = cli_error("%s:%zu: failed", in.path, in.lineno);
-                break;
-            }
-            if (o.len > (1 << 16))
-                out_flush(&o, stdout);
-        }
-        if (r < 0)
-            rc = cli_error("%s", err.msg);
-        cli_close_article(&in);
+        if (o->len > (1 << 16))
+            out_flush(o, stdout);
     }
+    if (r < 0)
+        rc = cli_error("%s", err.msg);
+    cli_close_article(&in);
+    return rc;
+}
+
+/* Runs fn over every line of every file (stdin when none), streaming;
+ * a file that fails is reported and the others still run. */
+static int each_line(int argc, char **argv, line_fn fn, void *ctx)
+{
+    int nfiles, failed = 0;
+    char **files = cli_files(argc, argv, &nfiles);
+    cli_out o = {0};
+    for (int f = 0; f < nfiles && !ferror(stdout); f++)
+        failed += each_line_of(files[f], fn, ctx, &o) != 0;
     out_flush(&o, stdout);
     out_free(&o);
-    if (fflush(stdout) != 0)
-        rc = cli_error("cannot write the output");
-    return rc;
+    if (failed && nfiles > 1)
+        cli_error("%d of %d files could not be read whole (see above)", failed,
+                  nfiles);
+    return failed ? CLI_EXIT_ERROR : 0;
 }
 
 static int normalize_line(void *ctx, const char *text, size_t len, cli_out *o)

@@ -8,6 +8,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static double now(void)
@@ -23,15 +25,39 @@ static void progress(void *ctx, const char *msg)
     fprintf(stderr, "khabar train [%6.1fs] %s\n", now() - t0, msg);
 }
 
+/* "A-B" or "A", each 0..12. */
 static int parse_range(const char *s, int *lo, int *hi)
 {
     char *end;
-    *lo = (int)strtol(s, &end, 10);
-    if (*end == '-')
-        *hi = (int)strtol(end + 1, &end, 10);
-    else
-        *hi = *lo;
-    return *end ? -1 : 0;
+    errno = 0;
+    long a = strtol(s, &end, 10), b = a;
+    if (end != s && *end == '-') {
+        const char *t = end + 1;
+        b = strtol(t, &end, 10);
+        if (end == t)
+            return -1;
+    }
+    if (errno || end == s || *end || a < 0 || a > 12 || b < 0 || b > 12)
+        return -1;
+    *lo = (int)a;
+    *hi = (int)b;
+    return 0;
+}
+
+/* The checks on --out that need no training: it is not the data, and it
+ * is a regular file or a new name. */
+static int check_out(const char *out, const char *data)
+{
+    struct stat so, sd;
+    if (lstat(out, &so) != 0)
+        return 0;
+    if (!S_ISREG(so.st_mode))
+        return cli_error("train: --out %s: not a regular file; a model is "
+                         "only written over a regular file or a new name", out);
+    if (strcmp(data, "-") != 0 && stat(data, &sd) == 0 &&
+        so.st_dev == sd.st_dev && so.st_ino == sd.st_ino)
+        return cli_error("train: --out %s is the training data %s", out, data);
+    return 0;
 }
 
 /* Splits "a,b,c" in place into a->labels. */
@@ -126,25 +152,26 @@ static int parse_train_args(int argc, char **argv, train_args *a,
     kb_error err;
     int c;
     while ((c = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
-        char *end = NULL;
+        long v = 0;
+        int rc = 0;
         switch (c) {
         case 'd': a->data = optarg; break;
         case 't': o->task = optarg; break;
         case 'o': a->out = optarg; break;
-        case 'k': a->cv = (int)strtol(optarg, &end, 10); break;
+        case 'k': rc = cli_long("--cv", optarg, 2, 100, &v); a->cv = (int)v; break;
         case 'S': a->search_c = 1; break;
-        case 'C': p->C = strtod(optarg, &end); break;
-        case 'e': p->eps = strtod(optarg, &end); break;
-        case 'r': p->seed = strtoull(optarg, &end, 10); break;
-        case 'b': p->feat.hash_bits = (int)strtol(optarg, &end, 10); break;
-        case 'm': p->feat.min_df = (int)strtol(optarg, &end, 10); break;
-        case 'w': p->feat.word_max = (int)strtol(optarg, &end, 10); break;
-        case 'L': p->feat.lead_words = (int)strtol(optarg, &end, 10); break;
-        case 'W': p->feat.lead_weight = strtod(optarg, &end); break;
+        case 'C': rc = cli_double("-C", optarg, KB_MIN_C, KB_MAX_C, &p->C); break;
+        case 'e': rc = cli_double("--eps", optarg, 0, 1, &p->eps); break;
+        case 'r': rc = cli_u64("--seed", optarg, &p->seed); break;
+        case 'b': rc = cli_long("--hash-bits", optarg, 10, 26, &v); p->feat.hash_bits = (int)v; break;
+        case 'm': rc = cli_long("--min-df", optarg, 1, 1L << 30, &v); p->feat.min_df = (int)v; break;
+        case 'w': rc = cli_long("--word-ngrams", optarg, 0, 3, &v); p->feat.word_max = (int)v; break;
+        case 'L': rc = cli_long("--lead", optarg, 0, 64, &v); p->feat.lead_words = (int)v; break;
+        case 'W': rc = cli_double("--lead-weight", optarg, 1e-6, 10, &p->feat.lead_weight); break;
         case 'x': p->context = 1; break;
         case 'X': p->context = 0; break;
-        case 'y': p->context_window = (int)strtol(optarg, &end, 10); break;
-        case 'z': p->context_C = strtod(optarg, &end); break;
+        case 'y': rc = cli_long("--context-window", optarg, 1, 50, &v); p->context_window = (int)v; break;
+        case 'z': rc = cli_double("--context-C", optarg, KB_MIN_C, KB_MAX_C, &p->context_C); break;
         case 'c':
             if (strlen(optarg) >= sizeof p->class_weights)
                 return cli_error("--class-weight: too long");
@@ -169,10 +196,10 @@ static int parse_train_args(int argc, char **argv, train_args *a,
                                  "names");
             break;
         case 'h': return print_train_help();
-        default: return 2;
+        default: return CLI_EXIT_USAGE;
         }
-        if (end && *end)
-            return cli_error("bad number '%s'", optarg);
+        if (rc != 0)
+            return CLI_EXIT_USAGE;
     }
     if (!a->data)
         return cli_error("train: --data FILE.tsv is required (see --help)");
@@ -181,6 +208,8 @@ static int parse_train_args(int argc, char **argv, train_args *a,
     o->labels = (const char *const *)a->labels;
     if (kb_params_check(p, &err))
         return cli_error("train: %s", err.msg);
+    if (a->out && check_out(a->out, a->data) != 0)
+        return CLI_EXIT_ERROR;
     return 0;
 }
 

@@ -42,16 +42,16 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         usage(stdout);
-        return 0;
+        return cli_close_output(0);
     }
     if (!strcmp(argv[1], "--version")) {
         printf("khabar %s (model format %d)\n", KB_VERSION,
                KB_MODEL_FORMAT_VERSION);
-        return 0;
+        return cli_close_output(0);
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+            return cli_close_output(commands[i].run(argc - 1, argv + 1));
     cli_error("unknown command '%s' (try 'khabar --help')", argv[1]);
     return 2;
 }

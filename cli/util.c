@@ -28,6 +28,58 @@ int cli_error(const char *fmt, ...)
     return 1;
 }
 
+int cli_long(const char *name, const char *text, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi)
+        return cli_error("%s wants a whole number in %ld..%ld, not '%s'", name,
+                         lo, hi, text), -1;
+    *out = v;
+    return 0;
+}
+
+int cli_u64(const char *name, const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || *text == '-' || *text == '+' ||
+        *text == ' ')
+        return cli_error("%s wants a whole number in 0..%llu, not '%s'", name,
+                         (unsigned long long)UINT64_MAX, text), -1;
+    *out = v;
+    return 0;
+}
+
+int cli_double(const char *name, const char *text, double lo, double hi,
+               double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || !(v >= lo && v <= hi))
+        return cli_error("%s wants a number in %g..%g, not '%s'", name, lo, hi,
+                         text), -1;
+    *out = v;
+    return 0;
+}
+
+int cli_close_output(int rc)
+{
+    int failed = fflush(stdout) != 0 || ferror(stdout);
+    int saved = errno;
+    if (fclose(stdout) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    if (!failed)
+        return rc;
+    cli_error("cannot write the output: %s", strerror(saved ? saved : EIO));
+    return CLI_EXIT_OUTPUT;
+}
+
 int cli_help(const char *fmt, ...)
 {
     va_list ap;
@@ -71,11 +123,11 @@ static int is_file(const char *p)
  * from the executable's own path), or where the build recorded them. */
 char *cli_model_path(const char *name)
 {
-    if (name && is_file(name))
-        return strdup(name);
     const char *base = name ? name : "topic";
+    /* a shipped name is never shadowed by a file of that name in the
+     * current directory: such a file is given as ./topic */
     if (strchr(base, '/') || (strcmp(base, "topic") && strcmp(base, "stance")))
-        return strdup(base); /* let the loader report it */
+        return strdup(base); /* a path: the loader reports what is wrong */
     char exe[PATH_MAX], cand[PATH_MAX + 64];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -104,19 +156,25 @@ void out_bytes(cli_out *o, const char *s, size_t n)
 
 void out_str(cli_out *o, const char *s) { out_bytes(o, s, strlen(s)); }
 
+/* Appends s as a JSON string; invalid UTF-8 (a file name can hold any
+ * bytes) becomes U+FFFD, so the output is always valid JSON. */
 void out_json_str(cli_out *o, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    char *fixed = NULL;
+    if (!kb_utf8_check(s, n, NULL, NULL) &&
+        (fixed = kb_utf8_repair(s, n, &n, NULL)) != NULL)
+        s = fixed;
     out_bytes(o, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
             continue;
         out_bytes(o, s + run, i - run);
         run = i + 1;
         char esc[7] = {'\\', (char)c, 0};
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7f) {
             esc[1] = 'u';
             esc[2] = '0';
             esc[3] = '0';
@@ -129,17 +187,48 @@ void out_json_str(cli_out *o, const char *s, size_t n)
     }
     out_bytes(o, s + run, n - run);
     out_bytes(o, "\"", 1);
+    free(fixed);
 }
 
+/* Code points that must not reach a terminal raw: C0 and C1 controls,
+ * DEL, and the bidirectional embeddings, overrides and isolates (a
+ * U+202E in a sentence would reverse the rest of the line on screen). */
+static size_t unsafe_len(const char *s, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c == 0x7f)
+        return 1;
+    if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] < 0xA0)
+        return 2; /* U+0080..U+009F */
+    if (c == 0xE2 && i + 2 < n) {
+        unsigned char b = (unsigned char)s[i + 1], d = (unsigned char)s[i + 2];
+        if (b == 0x80 && d >= 0xAA && d <= 0xAE)
+            return 3; /* U+202A..U+202E */
+        if (b == 0x81 && d >= 0xA6 && d <= 0xA9)
+            return 3; /* U+2066..U+2069 */
+    }
+    return 0;
+}
+
+/* A TSV field: tab and line breaks become a space, other controls and
+ * bidi overrides U+FFFD. */
 void out_tsv_field(cli_out *o, const char *s, size_t n)
 {
     size_t run = 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-            out_bytes(o, s + run, i - run);
-            out_bytes(o, " ", 1);
-            run = i + 1;
+    for (size_t i = 0; i < n;) {
+        size_t bad = unsafe_len(s, n, i);
+        if (!bad) {
+            i++;
+            continue;
         }
+        out_bytes(o, s + run, i - run);
+        if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+            out_bytes(o, " ", 1);
+        else
+            out_bytes(o, "\xEF\xBF\xBD", 3);
+        i += bad;
+        run = i;
+    }
     out_bytes(o, s + run, n - run);
 }
 

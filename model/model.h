@@ -39,6 +39,10 @@ struct kb_model {
  * first sentence's, and two flags (first, last in the article). */
 #define KB_CTX_DIM(k) (5 * (k) + 2)
 
+/* Largest bias (and context weight) a model holds; -KB_MAX_BIAS marks a
+ * label that had no training rows (never predicted). */
+#define KB_MAX_BIAS 1e6
+
 #define KB_IDF(m, r) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1)])
 #define KB_W(m, r, j) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1) + 1 + (size_t)(j)])
 

@@ -537,8 +537,9 @@ static int parse_bias(reader *r, header *m)
         return -1;
     for (int j = 0; j < m->k; j++) {
         m->bias[j] = strtod(v, &end);
-        if (end == v || !isfinite(m->bias[j]))
-            return bad(r, "bias needs one number per label");
+        if (end == v || !(fabs(m->bias[j]) <= KB_MAX_BIAS))
+            return bad(r, "bias needs one number per label, each within "
+                          "-1e6..1e6");
         v = end;
     }
     if (*v)
@@ -565,7 +566,7 @@ static int parse_context(reader *r, header *h)
         v += n;
         for (size_t d = 0; d < width; d++) {
             double x = strtod(v, &end);
-            if (end == v || !isfinite(x))
+            if (end == v || !(fabs(x) <= KB_MAX_BIAS))
                 return bad(r, "context_weights needs one number per context "
                               "feature and a bias");
             h->ctx_w[(size_t)j * width + d] = x;

@@ -78,7 +78,7 @@ static void copy_context_weights(const struct model *lm, int k, size_t dim,
     for (int lab = 0; lab < k; lab++) {
         double *wl = w + (size_t)lab * (dim + 1);
         memset(wl, 0, (dim + 1) * sizeof *wl);
-        wl[dim] = -1e6;
+        wl[dim] = -KB_MAX_BIAS;
     }
     for (int j = 0; j < lm->nr_class; j++) {
         double *wl = w + (size_t)lm->label[j] * (dim + 1);

@@ -210,6 +210,15 @@ static int check_folds(const kb_dataset *ds, int folds, kb_error *err)
     if ((size_t)folds > ds->n)
         return kb_fail(err, "%s: %zu sentences are too few for %d folds",
                        ds->path, ds->n, folds);
+    size_t *group = malloc((ds->n ? ds->n : 1) * sizeof *group), ngroups = 0;
+    if (!group || group_rows(ds, group, &ngroups) != 0) {
+        free(group);
+        return kb_fail(err, "out of memory");
+    }
+    free(group);
+    if (ngroups < (size_t)folds)
+        return kb_fail(err, "%s: %zu documents are too few for %d folds (folds "
+                            "keep documents whole)", ds->path, ngroups, folds);
     return 0;
 }
 

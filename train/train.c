@@ -270,7 +270,7 @@ static void copy_weights(kb_model *m, const struct model *lm)
         for (int j = 0; j < lm->nr_class; j++)
             seen |= lm->label[j] == lab;
         if (!seen)
-            m->bias[lab] = -1e6;
+            m->bias[lab] = -KB_MAX_BIAS;
     }
 }
 
@@ -294,6 +294,11 @@ kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
         return NULL;
     kb_model *m = build_vocabulary(fz, idx, n, o), *done = NULL;
     lin_problem lp = {0};
+    if (m && m->n_rows == 0) {
+        kb_fail(err, "no features: the training sentences have no letters or "
+                     "digits (or none seen in %d sentences)", o->params.feat.min_df);
+        goto fail;
+    }
     if (!m || build_problem(m, fz, idx, n, &lp) != 0) {
         kb_fail(err, "out of memory building the training problem");
         goto fail;
