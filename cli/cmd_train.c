@@ -51,6 +51,9 @@ static int check_out(const char *out, const char *data)
     struct stat so, sd;
     if (lstat(out, &so) != 0)
         return 0;
+    if (S_ISLNK(so.st_mode))
+        return cli_error("train: --out %s: is a symbolic link; give the file "
+                         "it points to", out);
     if (!S_ISREG(so.st_mode))
         return cli_error("train: --out %s: not a regular file; a model is "
                          "only written over a regular file or a new name", out);

@@ -4,8 +4,8 @@
 # (each must give a one-line error naming the file, and a non-zero exit).
 # usage: test_cli.sh KHABAR REPO_DIR
 set -u
-K=$1
-REPO=$2
+K=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+REPO=$(cd "$2" && pwd)
 T=$(mktemp -d /tmp/khabar-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0
@@ -145,6 +145,45 @@ check "context output identical for -j 1 and -j 3" cmp -s "$T/ctx1.jsonl" "$T/ct
 expect_error "--article needs --sentences" "--article goes with --sentences" "$K" classify --article --model "$T/ctx.model" "$ART"
 "$K" train --data "$T/nodoc.tsv" --context --out "$T/x.model" --quiet 2> "$T/err"
 check "context training without doc fails cleanly" sh -c "grep -q \"'doc' column\" '$T/err' && test ! -e '$T/x.model'"
+
+# --- hostile input (reliability round 2)
+printf 'سطر أول سليم.\nقصف على حلب \351t\351 اليوم\nغارة \355\240\275\355\270\200 هنا\n' > "$T/latin1.txt"
+"$K" classify "$T/latin1.txt" > "$T/out" 2> "$T/err"; rc=$?
+check "a few bad bytes are replaced, not a rejected file (rc $rc)" sh -c "[ $rc -eq 0 ] && [ \$(wc -l < '$T/out') -eq 3 ] && grep -q 'replaced' '$T/err'"
+head -c 3000 "$K" | tr -d '\000' > "$T/bin2.dat"
+"$K" classify "$ART" "$T/bin2.dat" "$T/latin1.txt" > "$T/out" 2> "$T/err"; rc=$?
+check "a binary file among many: the others are classified, exit 1 (rc $rc)" sh -c "[ $rc -eq 1 ] && grep -q 'latin1.txt' '$T/out' && grep -q 'article.txt' '$T/out' && grep -q '1 of 3 files' '$T/err'"
+"$K" classify "$T/nonexistent.txt" "$ART" > "$T/out" 2> /dev/null; rc=$?
+check "a missing file among many: the rest still run (rc $rc)" sh -c "[ $rc -eq 1 ] && grep -q 'article.txt' '$T/out'"
+printf 'نص \033[31mأحمر \342\200\256معكوس\n' > "$T/esc.txt"
+"$K" classify "$T/esc.txt" > "$T/out"
+check "ESC and U+202E do not reach the terminal raw" sh -c "! grep -q \"\$(printf '\033')\" '$T/out' && ! grep -q \"\$(printf '\342\200\256')\" '$T/out'"
+cp "$ART" "$T/$(printf 'bad\377name.txt')"
+"$K" classify --format jsonl "$T/$(printf 'bad\377name.txt')" > "$T/out.jsonl"
+check "a non-UTF-8 file name still gives valid UTF-8 JSON" sh -c "iconv -f UTF-8 -t UTF-8 '$T/out.jsonl' > /dev/null"
+"$K" train --data "$T/small.tsv" -C nan --cv 3 > "$T/out" 2> "$T/err"; rc=$?
+check "-C nan is refused before any score is printed (rc $rc)" sh -c "[ $rc -eq 2 ] && [ ! -s '$T/out' ] && grep -q -- '-C wants a number' '$T/err'"
+for bad_opt in "-C inf" "-C 1e308" "--eps -1" "--eps nan" "--cv 4294967298" "--hash-bits 4294967306" "--seed -1" "--min-df 99999999999"; do
+  "$K" train --data "$T/small.tsv" $bad_opt --out "$T/w.model" > /dev/null 2>&1; rc=$?
+  check "train $bad_opt is refused (rc $rc)" sh -c "[ $rc -eq 2 ] && [ ! -e '$T/w.model' ]"
+done
+expect_error "--out a device" "not a regular file" "$K" train --data "$T/small.tsv" --out /dev/null --quiet
+cp "$T/small.tsv" "$T/same.tsv"
+expect_error "--out the training data" "is the training data" "$K" train --data "$T/same.tsv" --out "$T/same.tsv" --quiet
+check "the training data is intact" cmp -s "$T/small.tsv" "$T/same.tsv"
+ln -s "$T/m.model" "$T/link.model"
+expect_error "--out a symbolic link" "symbolic link" "$K" train --data "$T/small.tsv" --out "$T/link.model" --quiet
+cp "$T/m.model" "$T/mode.model"; chmod 600 "$T/mode.model"
+"$K" train --data "$T/small.tsv" --out "$T/mode.model" --quiet
+check "a rewritten model keeps its mode (0600)" sh -c "[ \$(stat -c %a '$T/mode.model') = 600 ]"
+printf 'topic\ttext\tdoc\nmilitary\tقصف\ta\nother\tطقس\tb\nmilitary\tغارة\tc\nmilitary\tقصف مدفعي\ta\nother\tطقس حار\tb\nmilitary\tغارة جوية\tc\n' > "$T/3docs.tsv"
+expect_error "more folds than documents" "3 documents are too few for 5 folds" "$K" train --data "$T/3docs.tsv" --cv 5
+printf 'topic\ttext\nmilitary\t   \342\200\213 \nother\t \342\200\214\nmilitary\t \nother\t\342\200\213\n' > "$T/empty_feat.tsv"
+expect_error "texts with no letters train no model" "no features" "$K" train --data "$T/empty_feat.tsv" --out "$T/e.model" --quiet
+(cd "$T" && printf 'not a model\n' > topic && "$K" classify "$ART" > "$T/out" 2> "$T/err"); rc=$?
+check "a file named topic in the current directory does not shadow the shipped model (rc $rc)" sh -c "[ $rc -eq 0 ] && [ -s '$T/out' ]"
+"$K" dupes "$T/nonexistent.tsv" > /dev/null 2>&1; rc=$?
+check "dupes: an error exits 2, not 1 (rc $rc)" [ "$rc" -eq 2 ]
 
 # --- help texts state the defaults the code uses
 "$K" train --data "$T/small.tsv" --out "$T/d.model" --quiet

@@ -242,6 +242,8 @@ static void test_bad_model_files(void **state)
     refused_and_removed(p, "duplicate label");
     p = variant(good, "\nrows ", "\nrows 9", 1);
     refused_and_removed(p, "ends before all its rows");
+    p = variant(good, "\nbias ", "\nbias -1e308 ", 1); /* all probabilities 0 */
+    refused_and_removed(p, "within -1e6..1e6");
     p = variant(good, "\ncontext 0 ", "\ncontext 2 ", 1);
     refused_and_removed(p, "context 2: must be 0 or 1");
     p = variant(good, "\nlead_clause 0 ", "\nlead_clause 99 ", 1);
