@@ -53,8 +53,12 @@ int cli_open_article(kb_lines *in, const char *path);
 /* Closes it, warning on stderr when bytes were replaced. */
 void cli_close_article(kb_lines *in);
 
-/* Shipped model: "topic" or "stance" (or NULL = topic) when no such file. */
+/* The model file for a name or path (NULL = topic), found as
+ * kb_model_find does, with the command's own installed and build-tree
+ * directories; prints the error and returns NULL when there is none. */
 char *cli_model_path(const char *name_or_path);
+/* Prints the model search path, one directory a line (info --paths). */
+void cli_print_search_path(void);
 
 /* Prints metrics as eval does: the table, or one JSON object. */
 void cli_print_metrics(FILE *fp, const kb_metrics *mt,

@@ -283,7 +283,8 @@ static int context_article(job *jb, const flat *ids, size_t a, size_t b,
     int *lab = malloc(n * sizeof *lab);
     int rc = (!in || !out || !lab) ? -1 : 0;
     if (rc == 0) {
-        memcpy(in, jb->carry, pre * k * sizeof *in);
+        if (pre)
+            memcpy(in, jb->carry, pre * k * sizeof *in);
         for (size_t i = a; i < b; i++)
             memcpy(in + (pre + i - a) * k, ids[i].w->probs + ids[i].i * k,
                    k * sizeof *in);
@@ -482,6 +483,8 @@ int cmd_classify(int argc, char **argv)
         nt = MAX_THREADS;
     kb_error err;
     char *path = cli_model_path(model_arg);
+    if (!path)
+        return CLI_EXIT_ERROR;
     kb_model *m = kb_model_load(path, &err);
     free(path);
     if (!m)

@@ -238,6 +238,8 @@ int cmd_eval(int argc, char **argv)
         return rc == CLI_HELP ? 0 : rc;
     kb_error err;
     char *path = cli_model_path(a.model);
+    if (!path)
+        return CLI_EXIT_ERROR;
     kb_model *m = kb_model_load(path, &err);
     free(path);
     if (!m)

@@ -9,13 +9,23 @@
 
 int cmd_info(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "--paths")) {
+        cli_print_search_path();
+        return 0;
+    }
     if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        cli_help("usage: khabar info MODEL\n\nChecks a model file and prints "
-                 "its settings ('topic' or 'stance' for the shipped ones).\n");
-        return argc == 2 ? 0 : 2;
+        cli_help("usage: khabar info MODEL\n       khabar info --paths\n\n"
+                 "Checks a model file and prints its settings.  MODEL is a "
+                 "path (with a '/'),\nor a name ('topic', 'stance', "
+                 "'mine.model') looked up in the model search\npath, which "
+                 "--paths prints: $KHABAR_MODEL_PATH, the build tree's "
+                 "models/,\nthe installed share/khabar/models.\n");
+        return argc == 2 ? 0 : CLI_EXIT_USAGE;
     }
     kb_error err;
     char *path = cli_model_path(argv[1]);
+    if (!path)
+        return CLI_EXIT_ERROR;
     kb_model *m = kb_model_load(path, &err);
     if (!m) {
         free(path);
@@ -24,7 +34,8 @@ int cmd_info(int argc, char **argv)
     const kb_params *o = kb_model_params(m);
     char norm[256];
     kb_norm_format(o->norm, norm, sizeof norm);
-    printf("file %s\ntask %s\nlabels", path, kb_model_task(m));
+    printf("file %s\nwritten_by khabar %s\ntask %s\nlabels", path,
+           kb_model_written_by(m), kb_model_task(m));
     for (int j = 0; j < kb_model_n_labels(m); j++)
         printf(" %s", kb_model_label(m, j));
     printf("\nnormalize %s\nchar_ngrams %d %d\nword_ngrams %d\nhash_bits %d\n"

@@ -45,7 +45,7 @@ int main(int argc, char **argv)
         return cli_close_output(0);
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("khabar %s (model format %d)\n", KB_VERSION,
+        printf("khabar %s (model format %d)\n", kb_version(),
                KB_MODEL_FORMAT_VERSION);
         return cli_close_output(0);
     }

@@ -13,9 +13,6 @@
 #include <unistd.h>
 #include <getopt.h>
 
-#ifndef KHABAR_MODEL_DIR
-#define KHABAR_MODEL_DIR "models"
-#endif
 
 int cli_error(const char *fmt, ...)
 {
@@ -113,35 +110,51 @@ void cli_close_article(kb_lines *in)
     kb_lines_close(in);
 }
 
-static int is_file(const char *p)
+/* The installed share/khabar/models and the build tree's models/, found
+ * from the command's own path, so that a relocated install still finds
+ * its models. */
+static void exe_dirs(char dirs[2][PATH_MAX + 32])
 {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+    char exe[PATH_MAX];
+    dirs[0][0] = dirs[1][0] = '\0';
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    snprintf(dirs[0], PATH_MAX + 32, "%s/../models", exe);
+    snprintf(dirs[1], PATH_MAX + 32, "%s/../share/khabar/models", exe);
 }
 
-/* The shipped models live in models/ beside the build directory (found
- * from the executable's own path), or where the build recorded them. */
 char *cli_model_path(const char *name)
 {
-    const char *base = name ? name : "topic";
-    /* a shipped name is never shadowed by a file of that name in the
-     * current directory: such a file is given as ./topic */
-    if (strchr(base, '/') || (strcmp(base, "topic") && strcmp(base, "stance")))
-        return strdup(base); /* a path: the loader reports what is wrong */
-    char exe[PATH_MAX], cand[PATH_MAX + 64];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(cand, sizeof cand, "%s/../models/%s.model", exe, base);
-            if (is_file(cand))
-                return strdup(cand);
-        }
+    static char dirs[2][PATH_MAX + 32];
+    const char *extra[] = {dirs[0], dirs[1], NULL};
+    exe_dirs(dirs);
+    char path[PATH_MAX + 256];
+    kb_error err;
+    if (kb_model_find(name, extra, path, sizeof path, &err) != 0) {
+        cli_error("%s", err.msg);
+        return NULL;
     }
-    snprintf(cand, sizeof cand, "%s/%s.model", KHABAR_MODEL_DIR, base);
-    return strdup(cand);
+    return strdup(path);
+}
+
+void cli_print_search_path(void)
+{
+    static char dirs[2][PATH_MAX + 32];
+    const char *extra[] = {dirs[0], dirs[1], NULL};
+    exe_dirs(dirs);
+    char path[8192];
+    kb_model_search_path(extra, path, sizeof path);
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, ":");
+        printf("%.*s\n", (int)n, p);
+        p += n + (p[n] == ':');
+    }
 }
 
 void out_bytes(cli_out *o, const char *s, size_t n)

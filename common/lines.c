@@ -93,8 +93,8 @@ static int next_raw(kb_lines *r, char **s, size_t *n, kb_error *err)
     size_t max = r->mode == KB_LINES_REPAIR ? KB_MAX_PIECE : SIZE_MAX;
     size_t scanned = 0;
     for (;;) {
-        char *start = r->buf + r->pos;
         size_t avail = r->len - r->pos;
+        char *start = avail ? r->buf + r->pos : NULL;
         char *nl = avail > scanned ? memchr(start + scanned, '\n', avail - scanned)
                                    : NULL;
         if (nl) {

@@ -34,6 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *s = "قصفت المدفعية البلدة";
         if (!p || kb_predict(p, s, strlen(s), probs, &err) < 0)
             abort();
+        int k = kb_model_n_labels(m), labels[3];
+        double art[3 * KB_MAX_LABELS], out[3 * KB_MAX_LABELS];
+        for (int i = 0; i < 3; i++)
+            memcpy(art + i * k, probs, (size_t)k * sizeof *probs);
+        if (kb_context_apply(m, art, 3, out, labels) != 0)
+            abort();
+        for (int i = 0; i < 3 * k; i++)
+            if (!(out[i] >= 0 && out[i] <= 1))
+                abort();
         kb_predictor_free(p);
         kb_model_free(m);
     } else if (!strstr(err.msg, path)) {

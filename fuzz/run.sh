@@ -8,14 +8,15 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-normalize segment tsv model}
+targets=${*:-normalize segment tsv model lines}
 command -v clang >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq clang >/dev/null; }
 scripts/bootstrap.sh >/dev/null 2>&1 || true
 out=fuzz/out
 mkdir -p "$out/crashes"
-flags="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude -Icommon -Ifeatures -Itrain $(pkg-config --cflags icu-uc)"
+dirs="common text features model corpus classify train"
+flags="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude $(for d in $dirs; do printf -- '-I%s ' $d; done) $(pkg-config --cflags icu-uc)"
 libs="$(pkg-config --libs icu-uc icu-i18n) -llinear -lm -pthread"
-src="common/util.c common/dataset.c common/model.c common/model_file.c features/normalize.c features/segment.c features/featurize.c features/dupes.c train/train.c train/cv.c classify/predict.c classify/metrics.c"
+src=$(for d in $dirs; do ls $d/*.c; done | tr '\n' ' ')
 for t in $targets; do
   echo "== fuzz_$t: building"
   clang $flags -fsanitize=fuzzer fuzz/fuzz_$t.c $src $libs -o "$out/fuzz_$t"

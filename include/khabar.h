@@ -19,7 +19,17 @@
 extern "C" {
 #endif
 
-#define KB_VERSION "1.0.0"
+/* What the shared library exports (it is built with hidden visibility). */
+#if defined(__GNUC__)
+#define KB_API __attribute__((visibility("default")))
+#else
+#define KB_API
+#endif
+
+#define KB_VERSION "1.1.0"
+/* The library's version, as KB_VERSION; a program linked against a shared
+ * libkhabar may differ from the header it was compiled with. */
+KB_API const char *kb_version(void);
 #define KB_MODEL_FORMAT_VERSION 2
 
 /* Limits (documented in README.md). */
@@ -52,23 +62,23 @@ enum {
 #define KB_NORM_ALL 0x3ffu
 
 /* "all", "none" or a comma list such as "nfkc,diacritics,alef". */
-int kb_norm_parse(const char *names, unsigned *flags, kb_error *err);
+KB_API int kb_norm_parse(const char *names, unsigned *flags, kb_error *err);
 /* Writes the comma list for flags ("none" when 0). */
-void kb_norm_format(unsigned flags, char *out, size_t cap);
+KB_API void kb_norm_format(unsigned flags, char *out, size_t cap);
 /* Writes every step's name, comma-separated (kb_norm_format of all). */
 #define kb_norm_names(out, cap) kb_norm_format(KB_NORM_ALL, (out), (cap))
 
 typedef struct kb_normalizer kb_normalizer;
-kb_normalizer *kb_normalizer_new(unsigned flags, kb_error *err);
-void kb_normalizer_free(kb_normalizer *nz);
+KB_API kb_normalizer *kb_normalizer_new(unsigned flags, kb_error *err);
+KB_API void kb_normalizer_free(kb_normalizer *nz);
 /* Normalises len bytes of valid UTF-8.  The result is owned by nz and
  * valid until the next call. */
-const char *kb_normalize(kb_normalizer *nz, const char *text, size_t len,
+KB_API const char *kb_normalize(kb_normalizer *nz, const char *text, size_t len,
                          size_t *out_len, kb_error *err);
 
 /* Copies text into a fresh buffer (caller frees), replacing every invalid
  * UTF-8 sequence and NUL byte with U+FFFD; *n_bad counts replacements. */
-char *kb_utf8_repair(const char *text, size_t len, size_t *out_len,
+KB_API char *kb_utf8_repair(const char *text, size_t len, size_t *out_len,
                      size_t *n_bad);
 
 typedef struct kb_span {
@@ -77,11 +87,11 @@ typedef struct kb_span {
 } kb_span;
 
 typedef struct kb_segmenter kb_segmenter;
-kb_segmenter *kb_segmenter_new(kb_error *err);
-void kb_segmenter_free(kb_segmenter *sg);
+KB_API kb_segmenter *kb_segmenter_new(kb_error *err);
+KB_API void kb_segmenter_free(kb_segmenter *sg);
 /* Splits valid UTF-8 text into sentences.  Line breaks always end a
  * sentence.  The spans are owned by sg and valid until the next call. */
-int kb_segment(kb_segmenter *sg, const char *text, size_t len,
+KB_API int kb_segment(kb_segmenter *sg, const char *text, size_t len,
                const kb_span **spans, size_t *n_spans, kb_error *err);
 
 /* ------------------------------------------------------------- features */
@@ -104,8 +114,8 @@ typedef struct kb_feature_opts {
  * space (its buckets are the upper half). */
 #define KB_SPACE_SIZE(o) ((size_t)1 << ((o)->hash_bits + ((o)->lead_words > 0)))
 
-void kb_feature_opts_default(kb_feature_opts *o);
-int kb_feature_opts_check(const kb_feature_opts *o, kb_error *err);
+KB_API void kb_feature_opts_default(kb_feature_opts *o);
+KB_API int kb_feature_opts_check(const kb_feature_opts *o, kb_error *err);
 
 /* Near-duplicate sentences, for checking a corpus: pairs whose
  * normalised character 5-gram sets have Jaccard similarity >= threshold
@@ -116,7 +126,7 @@ typedef struct kb_dup_pair {
     size_t a, b;
     double similarity;
 } kb_dup_pair;
-int kb_find_duplicates(const char *const *texts, size_t n, double threshold,
+KB_API int kb_find_duplicates(const char *const *texts, size_t n, double threshold,
                        kb_dup_pair **pairs, size_t *n_pairs, kb_error *err);
 
 /* ------------------------------------------------------------- dataset */
@@ -133,9 +143,9 @@ typedef struct kb_dataset {
 /* Reads a TSV with a header row; label_col names the label column (NULL:
  * none, every label is ""), "text" the text, "doc" (optional) the
  * document. */
-int kb_dataset_read(const char *path, const char *label_col, kb_dataset *ds,
+KB_API int kb_dataset_read(const char *path, const char *label_col, kb_dataset *ds,
                     kb_error *err);
-void kb_dataset_free(kb_dataset *ds);
+KB_API void kb_dataset_free(kb_dataset *ds);
 
 /* ---------------------------------------------------------------- model */
 
@@ -165,9 +175,9 @@ typedef struct kb_params {
     char class_weights[256];
 } kb_params;
 
-void kb_params_default(kb_params *p);
+KB_API void kb_params_default(kb_params *p);
 /* Checks every field against the limits the model loader enforces. */
-int kb_params_check(const kb_params *p, kb_error *err);
+KB_API int kb_params_check(const kb_params *p, kb_error *err);
 
 /* One training run: the parameters, which column holds the labels, and
  * run-time choices that the model does not keep. */
@@ -184,42 +194,54 @@ typedef struct kb_train_opts {
     void *progress_ctx;
 } kb_train_opts;
 
-void kb_train_opts_default(kb_train_opts *o);
+KB_API void kb_train_opts_default(kb_train_opts *o);
 /* Solver names as in liblinear's train -s: "lr" (0), "l2svm-dual" (1),
  * "l2svm" (2), "l1svm-dual" (3), "crammer-singer" (4), "l1-l2svm" (5),
  * "l1-lr" (6), "lr-dual" (7). */
-int kb_solver_parse(const char *name, int *solver, kb_error *err);
-const char *kb_solver_name(int solver);
+KB_API int kb_solver_parse(const char *name, int *solver, kb_error *err);
+KB_API const char *kb_solver_name(int solver);
 /* Writes the solver names as one list ("lr, l2svm-dual, ..."). */
-void kb_solver_names(char *out, size_t cap);
+KB_API void kb_solver_names(char *out, size_t cap);
 
 /* Training is reentrant: any number of threads may train at once (the
  * liblinear solver itself runs one at a time, see train/train.c). */
-kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
+KB_API kb_model *kb_train(const kb_dataset *ds, const kb_train_opts *o,
                    kb_error *err);
-void kb_model_free(kb_model *m);
+KB_API void kb_model_free(kb_model *m);
+
+/* Finds a model by name (model/find.c): a name with a '/' is a path;
+ * otherwise $KHABAR_MODEL_PATH, the build tree's models/, extra_dirs
+ * (NULL-terminated, may be NULL) and the configured prefix's
+ * share/khabar/models are searched for NAME and NAME.model, then the
+ * current directory.  Writes the path into out. */
+KB_API int kb_model_find(const char *name, const char *const *extra_dirs, char *out,
+                  size_t cap, kb_error *err);
+/* The directories kb_model_find searches, colon-separated. */
+KB_API void kb_model_search_path(const char *const *extra_dirs, char *out, size_t cap);
 
 /* Writes to a temporary file and renames it over path. */
-int kb_model_save(const kb_model *m, const char *path, kb_error *err);
-kb_model *kb_model_load(const char *path, kb_error *err);
+KB_API int kb_model_save(const kb_model *m, const char *path, kb_error *err);
+KB_API kb_model *kb_model_load(const char *path, kb_error *err);
 
-int kb_model_n_labels(const kb_model *m);
-const char *kb_model_label(const kb_model *m, int i);
-const char *kb_model_task(const kb_model *m);
-const kb_params *kb_model_params(const kb_model *m);
-int kb_model_label_index(const kb_model *m, const char *label);
-size_t kb_model_n_rows(const kb_model *m);
+KB_API int kb_model_n_labels(const kb_model *m);
+KB_API const char *kb_model_label(const kb_model *m, int i);
+KB_API const char *kb_model_task(const kb_model *m);
+/* The khabar version that wrote the model file ("1.0.0" for format 1). */
+KB_API const char *kb_model_written_by(const kb_model *m);
+KB_API const kb_params *kb_model_params(const kb_model *m);
+KB_API int kb_model_label_index(const kb_model *m, const char *label);
+KB_API size_t kb_model_n_rows(const kb_model *m);
 
 /* ------------------------------------------------------------- predict */
 
 /* Per-thread scratch for prediction: a normaliser and feature buffers. */
 typedef struct kb_predictor kb_predictor;
-kb_predictor *kb_predictor_new(const kb_model *m, kb_error *err);
-void kb_predictor_free(kb_predictor *p);
+KB_API kb_predictor *kb_predictor_new(const kb_model *m, kb_error *err);
+KB_API void kb_predictor_free(kb_predictor *p);
 /* Labels one sentence of valid UTF-8: returns the label index, fills
  * probs[n_labels] (probabilities for logistic regression, a softmax of
  * the decision values for the SVM solvers), or -1 on error. */
-int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
+KB_API int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
                kb_error *err);
 
 /* Article context.  Given the probabilities kb_predict gave the n
@@ -227,8 +249,8 @@ int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
  * probabilities (n*k; out may be probs) and, when labels is not NULL, the
  * labels.  A model without a context stage copies them through.  Returns
  * 0, or -1 when out of memory. */
-int kb_model_has_context(const kb_model *m);
-int kb_context_apply(const kb_model *m, const double *probs, size_t n,
+KB_API int kb_model_has_context(const kb_model *m);
+KB_API int kb_context_apply(const kb_model *m, const double *probs, size_t n,
                      double *out, int *labels);
 
 /* ----------------------------------------------------------- evaluate */
@@ -251,12 +273,12 @@ typedef struct kb_metrics {
     double ece;
 } kb_metrics;
 
-int kb_metrics_init(kb_metrics *mt, int k);
-void kb_metrics_add(kb_metrics *mt, int gold, int pred);
+KB_API int kb_metrics_init(kb_metrics *mt, int k);
+KB_API void kb_metrics_add(kb_metrics *mt, int gold, int pred);
 /* The same, with the confidence of the predicted label. */
-void kb_metrics_add_prob(kb_metrics *mt, int gold, int pred, double conf);
-void kb_metrics_finish(kb_metrics *mt);
-void kb_metrics_free(kb_metrics *mt);
+KB_API void kb_metrics_add_prob(kb_metrics *mt, int gold, int pred, double conf);
+KB_API void kb_metrics_finish(kb_metrics *mt);
+KB_API void kb_metrics_free(kb_metrics *mt);
 
 typedef struct kb_cv_result {
     double best_C;
@@ -264,16 +286,16 @@ typedef struct kb_cv_result {
     kb_metrics metrics; /* the pooled predictions at best_C */
     char **labels;      /* metrics.k label names */
 } kb_cv_result;
-void kb_cv_result_free(kb_cv_result *r);
+KB_API void kb_cv_result_free(kb_cv_result *r);
 
 /* k-fold cross-validation; folds are whole documents when the dataset
  * has a doc column.  Fills mt (initialised here) with the pooled
  * predictions. */
-int kb_cross_validate(const kb_dataset *ds, const kb_train_opts *o, int folds,
+KB_API int kb_cross_validate(const kb_dataset *ds, const kb_train_opts *o, int folds,
                       kb_metrics *mt, char ***labels_out, int *k_out,
                       kb_error *err);
 /* Tries C over a grid and keeps the best macro-F1 by cross-validation. */
-int kb_search_c(const kb_dataset *ds, const kb_train_opts *o, int folds,
+KB_API int kb_search_c(const kb_dataset *ds, const kb_train_opts *o, int folds,
                 kb_cv_result *res, kb_error *err);
 
 #ifdef __cplusplus

@@ -7,6 +7,7 @@
 #include "model.h"
 
 #include <linear.h>
+#include <stdio.h>
 
 kb_model *kb_model_alloc(const char *task, const kb_params *p, int k,
                          char *const *labels, size_t n_rows)
@@ -15,6 +16,7 @@ kb_model *kb_model_alloc(const char *task, const kb_params *p, int k,
     if (!m)
         return NULL;
     m->params = *p;
+    snprintf(m->written_by, sizeof m->written_by, "%s", KB_VERSION);
     m->k = k;
     m->n_rows = n_rows;
     m->task = kb_strdup(task);
@@ -72,6 +74,14 @@ int kb_model_index_rows(kb_model *m, kb_error *err)
     return 0;
 }
 
+float kb_model_round(double x)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%.*g", KB_WEIGHT_DIGITS, x);
+    float f = strtof(text, NULL);
+    return f == 0 ? 0 : f; /* no -0 */
+}
+
 int kb_model_is_probabilistic(const kb_model *m)
 {
     int s = m->params.solver;
@@ -113,6 +123,8 @@ const char *kb_model_label(const kb_model *m, int i)
     return (i >= 0 && i < m->k) ? m->labels[i] : NULL;
 }
 const char *kb_model_task(const kb_model *m) { return m->task; }
+const char *kb_model_written_by(const kb_model *m) { return m->written_by; }
+const char *kb_version(void) { return KB_VERSION; }
 const kb_params *kb_model_params(const kb_model *m) { return &m->params; }
 size_t kb_model_n_rows(const kb_model *m) { return m->n_rows; }
 

@@ -71,6 +71,7 @@ static int format_model(const kb_model *m, kb_buf *b)
     kb_norm_format(o->norm, norm, sizeof norm);
     int rc = 0;
     rc |= appendf(b, "%s %d\n", MAGIC, KB_MODEL_FORMAT_VERSION);
+    rc |= appendf(b, "written_by khabar %s\n", KB_VERSION);
     rc |= appendf(b, "task %s\n", m->task);
     rc |= appendf(b, "labels");
     for (int j = 0; j < m->k; j++)
@@ -422,6 +423,7 @@ typedef struct header {
     double bias[KB_MAX_LABELS];
     size_t n_train;
     int version;
+    char written_by[32]; /* the khabar version that wrote the file */
     double *ctx_w; /* the context stage's weights, malloc'ed */
 } header;
 
@@ -461,6 +463,13 @@ static int parse_header(reader *r, header *m)
         snprintf(msg, sizeof msg, "model format version %.20s; this khabar "
                  "reads versions 1 to %d", v, KB_MODEL_FORMAT_VERSION);
         return bad(r, msg);
+    }
+    if (m->version >= 2) { /* which khabar wrote it: for the record */
+        if (!(v = expect_key(r, "written_by")))
+            return -1;
+        if (strncmp(v, "khabar ", 7) != 0 || strlen(v + 7) >= sizeof m->written_by)
+            return bad(r, "bad written_by (khabar VERSION)");
+        strcpy(m->written_by, v + 7);
     }
     if (!(v = expect_key(r, "task")))
         return -1;
@@ -758,6 +767,8 @@ static kb_model *parse_model(reader *r, uint64_t sum_wanted)
                (KB_CTX_DIM((size_t)head.k) + 1) * sizeof *m->ctx_w);
     free(head.ctx_w);
     m->n_train = head.n_train;
+    snprintf(m->written_by, sizeof m->written_by, "%s",
+             head.written_by[0] ? head.written_by : "1.0.0");
     size_t first_row_line = r->line + 1;
     if (parse_rows_and_sum(r, m, sum_wanted) != 0) {
         kb_model_free(m);

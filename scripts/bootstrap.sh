@@ -5,7 +5,7 @@
 # usage: scripts/bootstrap.sh [CMAKE_ARGS...]
 set -eu
 cd "$(dirname "$0")/.."
-packages="gcc make cmake pkg-config libicu-dev liblinear-dev libcmocka-dev"
+packages="gcc make cmake pkg-config libicu-dev liblinear-dev libcmocka-dev python3-dev python3-pytest groff-base binutils"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -237,7 +237,7 @@ static void test_bad_model_files(void **state)
     p = variant(good, "khabar-model 2", "khabar-model 7", 1);
     refused_and_removed(p, "format version 7");
     p = variant(good, "hash_bits 18", "hash_bits 99", 1);
-    refused_and_removed(p, ":7: 'hash_bits' must be");
+    refused_and_removed(p, ":8: 'hash_bits' must be");
     p = variant(good, "\nlabels ", "\nlabels twice twice ", 1);
     refused_and_removed(p, "duplicate label");
     p = variant(good, "\nrows ", "\nrows 9", 1);

@@ -167,7 +167,7 @@ static kb_model *build_vocabulary(const kb_featurized *fz, const size_t *idx,
             if (df[b] < (uint32_t)f->min_df)
                 continue;
             m->row_bucket[r] = (uint32_t)b;
-            KB_IDF(m, r) = (float)(log((1.0 + (double)n) / (1.0 + df[b])) + 1.0);
+            KB_IDF(m, r) = kb_model_round(log((1.0 + (double)n) / (1.0 + df[b])) + 1.0);
             r++;
         }
         m->n_train = n;
@@ -260,7 +260,7 @@ static void copy_weights(kb_model *m, const struct model *lm)
     for (int j = 0; j < lm->nr_class; j++) {
         int lab = lm->label[j];
         for (size_t r = 0; r < m->n_rows; r++)
-            KB_W(m, r, lab) = (float)get_decfun_coef(lm, (int)r + 1, j);
+            KB_W(m, r, lab) = kb_model_round(get_decfun_coef(lm, (int)r + 1, j));
         m->bias[lab] = get_decfun_bias(lm, j);
     }
     /* A label absent from these rows (possible in a CV fold) is never

@@ -6,8 +6,10 @@
 # kappa overall, per label (agreement on the rows the corpus gives that
 # label) and per batch.
 # usage: models/corpus/agreement.sh review/labels*.tsv
+# (KHABAR_CORPUS=DIR reads DIR/batches instead: the labels before an
+# adjudication, to measure agreement as it was)
 set -eu
-dir=$(cd "$(dirname "$0")" && pwd)
+dir=${KHABAR_CORPUS:-$(cd "$(dirname "$0")" && pwd)}
 LC_ALL=C awk -F'\t' '
   FNR == 1 { next }
   FILENAME ~ /\/batches\// {
