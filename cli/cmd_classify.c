@@ -12,7 +12,9 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +429,63 @@ static int classify_file(worker *ws, int nt, job *jb, const char *path)
 
 /* ----------------------------------------------------------- the command */
 
+/* The paths in list (one a line, "-" for stdin), NULL-terminated. */
+static int read_file_list(const char *list, char ***out, int *n)
+{
+    FILE *fp = strcmp(list, "-") ? fopen(list, "r") : stdin;
+    if (!fp)
+        return cli_error("%s: cannot open: %s", list, strerror(errno));
+    char **v = NULL, *line = NULL;
+    size_t cap = 0, lcap = 0, count = 0;
+    ssize_t len;
+    int rc = 0;
+    errno = 0;
+    while ((len = getline(&line, &lcap, fp)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (count >= INT_MAX - 1 || KB_GROW(v, cap, count + 2) != 0 ||
+            !(v[count] = strdup(line))) {
+            rc = cli_error("%s: out of memory", list);
+            break;
+        }
+        v[++count] = NULL;
+        errno = 0;
+    }
+    if (rc == 0 && (ferror(fp) || errno))
+        rc = cli_error("%s: read error: %s", list, strerror(errno ? errno : EIO));
+    if (rc == 0 && count == 0)
+        rc = cli_error("%s: no files listed", list);
+    free(line);
+    if (fp != stdin)
+        fclose(fp);
+    if (rc != 0) {
+        for (size_t i = 0; i < count; i++)
+            free(v[i]);
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = (int)count;
+    return 0;
+}
+
+/* "I/N" with 0 <= I < N. */
+static int parse_shard(const char *s, long *i, long *n)
+{
+    const char *slash = strchr(s, '/');
+    char first[32];
+    if (!slash || (size_t)(slash - s) >= sizeof first)
+        return cli_error("--shard wants I/N, e.g. 0/4, not '%s'", s);
+    memcpy(first, s, (size_t)(slash - s));
+    first[slash - s] = '\0';
+    if (cli_long("--shard N", slash + 1, 1, 1000000, n) != 0 ||
+        cli_long("--shard I", first, 0, *n - 1, i) != 0)
+        return -1;
+    return 0;
+}
+
 static const char classify_help[] =
     "usage: khabar classify [--model MODEL] [--format tsv|jsonl] "
     "[--sentences] [-j N] [FILE...]\n\n"
@@ -441,7 +500,11 @@ static const char classify_help[] =
     "                  (a blank line starts the next), read in context\n"
     "  --no-context    label each sentence alone (a model with a context\n"
     "                  stage otherwise reads each file as one article)\n"
-    "  -j N            threads (default: all cores); output order is the same\n";
+    "  -j N            threads (default: all cores); output order is the same\n"
+    "  --files-from F  read the files to label from F, one path a line\n"
+    "  --shard I/N     only the I-th of N contiguous shares of the files (from\n"
+    "                  0): the N outputs concatenated in order are the whole\n"
+    "                  output (scale/ runs them on Slurm or Dask)\n";
 
 int cmd_classify(int argc, char **argv)
 {
@@ -449,10 +512,14 @@ int cmd_classify(int argc, char **argv)
         {"model", required_argument, 0, 'm'}, {"format", required_argument, 0, 'f'},
         {"sentences", no_argument, 0, 's'}, {"threads", required_argument, 0, 'j'},
         {"article", no_argument, 0, 'a'}, {"no-context", no_argument, 0, 'n'},
+        {"shard", required_argument, 0, 'S'},
+        {"files-from", required_argument, 0, 'F'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     job jb = {0};
     const char *model_arg = NULL;
     int no_context = 0;
+    long shard = 0, shards = 1;
+    const char *files_from = NULL;
     long nt = sysconf(_SC_NPROCESSORS_ONLN);
     int c;
     while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
@@ -466,6 +533,11 @@ int cmd_classify(int argc, char **argv)
             break;
         case 's': jb.sentences_mode = 1; break;
         case 'a': jb.article_mode = 1; break;
+        case 'S':
+            if (parse_shard(optarg, &shard, &shards) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case 'F': files_from = optarg; break;
         case 'n': no_context = 1; break;
         case 'j':
             nt = strtol(optarg, &end, 10);
@@ -514,6 +586,23 @@ int cmd_classify(int argc, char **argv)
     }
     int nfiles, failed = 0;
     char **files = cli_files(argc, argv, &nfiles);
+    char **listed = NULL;
+    if (files_from) {
+        if (optind < argc)
+            rc = cli_error("give the files either with --files-from or as "
+                           "arguments, not both");
+        else if (read_file_list(files_from, &listed, &nfiles) != 0)
+            rc = CLI_EXIT_ERROR;
+        files = listed;
+    }
+    /* --shard I/N: the I-th of N contiguous shares of the files, so that
+     * the N outputs, concatenated in shard order, are this output */
+    if (rc == 0) {
+        int first = (int)((long long)nfiles * shard / shards);
+        int last = (int)((long long)nfiles * (shard + 1) / shards);
+        files += first;
+        nfiles = last - first;
+    }
     for (int f = 0; f < nfiles && rc == 0; f++) {
         int r = classify_file(ws, (int)nt, &jb, files[f]);
         if (r == CLI_EXIT_OUTPUT)
@@ -535,6 +624,9 @@ int cmd_classify(int argc, char **argv)
     }
     free(ws);
     free(jb.carry);
+    for (int f = 0; listed && listed[f]; f++)
+        free(listed[f]);
+    free(listed);
     kb_model_free(m);
     return rc;
 }

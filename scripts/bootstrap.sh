@@ -1,11 +1,12 @@
 #!/bin/sh
 # bootstrap.sh: installs the Debian packages khabar needs (only those
-# missing), then configures and builds into build/ (or $KHABAR_BUILD_DIR,
-# with extra CMake arguments from the command line).
+# missing; $KHABAR_EXTRA_PACKAGES adds more), then configures and builds
+# into build/ (or $KHABAR_BUILD_DIR, with extra CMake arguments from the
+# command line).
 # usage: scripts/bootstrap.sh [CMAKE_ARGS...]
 set -eu
 cd "$(dirname "$0")/.."
-packages="gcc make cmake pkg-config libicu-dev liblinear-dev libcmocka-dev python3-dev python3-pytest groff-base binutils"
+packages="gcc make cmake pkg-config libicu-dev liblinear-dev libcmocka-dev python3-dev python3-pytest groff-base binutils ${KHABAR_EXTRA_PACKAGES:-}"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

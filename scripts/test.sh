@@ -4,6 +4,8 @@
 # UndefinedBehaviorSanitizer (any report fails the run).
 set -eu
 cd "$(dirname "$0")/.."
+# the engines the cluster tests start for real
+export KHABAR_EXTRA_PACKAGES="slurm-wlm munge python3-distributed"
 scripts/bootstrap.sh
 (cd build && ctest --output-on-failure)
 KHABAR_BUILD_DIR=build-asan scripts/bootstrap.sh -DKHABAR_SANITIZE=ON

@@ -185,6 +185,21 @@ check "a file named topic in the current directory does not shadow the shipped m
 "$K" dupes "$T/nonexistent.tsv" > /dev/null 2>&1; rc=$?
 check "dupes: an error exits 2, not 1 (rc $rc)" [ "$rc" -eq 2 ]
 
+# --- shards: the N outputs concatenated in order are the whole output
+for i in 1 2 3 4 5; do cp "$ART" "$T/shard$i.txt"; done
+ls "$T"/shard*.txt > "$T/shards.list"
+"$K" classify --files-from "$T/shards.list" --format jsonl > "$T/whole.jsonl"
+for n in 1 2 3 7; do
+  i=0; : > "$T/cat.jsonl"
+  while [ $i -lt $n ]; do "$K" classify --files-from "$T/shards.list" --format jsonl --shard $i/$n >> "$T/cat.jsonl"; i=$((i + 1)); done
+  check "--shard I/$n outputs concatenated equal the whole" cmp -s "$T/cat.jsonl" "$T/whole.jsonl"
+done
+expect_error "--shard out of range" "--shard I wants a whole number in 0..3" "$K" classify --shard 4/4 "$ART"
+expect_error "--shard malformed" "--shard wants I/N" "$K" classify --shard 2 "$ART"
+expect_error "--files-from and files" "either with --files-from or as arguments" "$K" classify --files-from "$T/shards.list" "$ART"
+: > "$T/empty.list"
+expect_error "--files-from an empty list" "no files listed" "$K" classify --files-from "$T/empty.list"
+
 # --- help texts state the defaults the code uses
 "$K" train --data "$T/small.tsv" --out "$T/d.model" --quiet
 for key in hash_bits min_df word_ngrams; do
