@@ -57,6 +57,10 @@ void cli_close_article(kb_lines *in);
  * kb_model_find does, with the command's own installed and build-tree
  * directories; prints the error and returns NULL when there is none. */
 char *cli_model_path(const char *name_or_path);
+/* Finds and loads a model (NULL = topic); prints the error and returns
+ * NULL when it cannot.  *path_out (when not NULL) gets the file's path,
+ * malloc'ed. */
+kb_model *cli_load_model(const char *name_or_path, char **path_out);
 /* Prints the model search path, one directory a line (info --paths). */
 void cli_print_search_path(void);
 

@@ -554,13 +554,9 @@ int cmd_classify(int argc, char **argv)
     if (nt > MAX_THREADS)
         nt = MAX_THREADS;
     kb_error err;
-    char *path = cli_model_path(model_arg);
-    if (!path)
-        return CLI_EXIT_ERROR;
-    kb_model *m = kb_model_load(path, &err);
-    free(path);
+    kb_model *m = cli_load_model(model_arg, NULL);
     if (!m)
-        return cli_error("%s", err.msg);
+        return CLI_EXIT_ERROR;
     jb.model = m;
     if (jb.article_mode && !jb.sentences_mode) {
         kb_model_free(m);

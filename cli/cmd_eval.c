@@ -237,13 +237,9 @@ int cmd_eval(int argc, char **argv)
     if (rc)
         return rc == CLI_HELP ? 0 : rc;
     kb_error err;
-    char *path = cli_model_path(a.model);
-    if (!path)
-        return CLI_EXIT_ERROR;
-    kb_model *m = kb_model_load(path, &err);
-    free(path);
+    kb_model *m = cli_load_model(a.model, NULL);
     if (!m)
-        return cli_error("%s", err.msg);
+        return CLI_EXIT_ERROR;
     kb_dataset ds;
     if (kb_dataset_read(a.data, a.task ? a.task : kb_model_task(m), &ds,
                         &err) != 0) {

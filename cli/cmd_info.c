@@ -22,15 +22,10 @@ int cmd_info(int argc, char **argv)
                  "models/,\nthe installed share/khabar/models.\n");
         return argc == 2 ? 0 : CLI_EXIT_USAGE;
     }
-    kb_error err;
-    char *path = cli_model_path(argv[1]);
-    if (!path)
+    char *path = NULL;
+    kb_model *m = cli_load_model(argv[1], &path);
+    if (!m)
         return CLI_EXIT_ERROR;
-    kb_model *m = kb_model_load(path, &err);
-    if (!m) {
-        free(path);
-        return cli_error("%s", err.msg);
-    }
     const kb_params *o = kb_model_params(m);
     char norm[256];
     kb_norm_format(o->norm, norm, sizeof norm);

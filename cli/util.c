@@ -143,6 +143,22 @@ char *cli_model_path(const char *name)
     return strdup(path);
 }
 
+kb_model *cli_load_model(const char *name, char **path_out)
+{
+    char *path = cli_model_path(name);
+    if (!path)
+        return NULL;
+    kb_error err;
+    kb_model *m = kb_model_load(path, &err);
+    if (!m)
+        cli_error("%s", err.msg);
+    if (m && path_out)
+        *path_out = path;
+    else
+        free(path);
+    return m;
+}
+
 void cli_print_search_path(void)
 {
     static char dirs[2][PATH_MAX + 32];

@@ -259,6 +259,8 @@ int kb_cross_validate(const kb_dataset *ds, const kb_train_opts *o, int folds,
     return rc;
 }
 
+#define KB_C_TIE 1e-4
+
 int kb_search_c(const kb_dataset *ds, const kb_train_opts *o, int folds,
                 kb_cv_result *res, kb_error *err)
 {
@@ -279,7 +281,10 @@ int kb_search_c(const kb_dataset *ds, const kb_train_opts *o, int folds,
             break;
         kb_progress(o, "C=%g: accuracy %.4f, macro-F1 %.4f", t.params.C,
                     mt.accuracy, mt.macro_f1);
-        if (mt.macro_f1 > res->macro_f1 + 1e-12) {
+        /* a larger C must beat the best so far by more than a tie at the
+         * printed precision (1e-4): ties go to the stronger
+         * regularisation, which generalises better off the corpus */
+        if (mt.macro_f1 > res->macro_f1 + KB_C_TIE) {
             res->best_C = t.params.C;
             res->macro_f1 = mt.macro_f1;
             res->accuracy = mt.accuracy;
