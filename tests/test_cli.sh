@@ -185,6 +185,12 @@ check "a file named topic in the current directory does not shadow the shipped m
 "$K" dupes "$T/nonexistent.tsv" > /dev/null 2>&1; rc=$?
 check "dupes: an error exits 2, not 1 (rc $rc)" [ "$rc" -eq 2 ]
 
+# --- multi-byte label names: tables cut by character, never mid-character
+awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print "label", "text"; next } NR <= 400 { print ($1 == "military" ? "عسكريةجداجدا" : "أخرىغيرعسكرية"), $3 }' "$DEV" > "$T/ar_labels.tsv"
+"$K" train --data "$T/ar_labels.tsv" --task label --out "$T/ar.model" --quiet
+"$K" eval --model "$T/ar.model" --data "$T/ar_labels.tsv" > "$T/ar_eval.txt"
+check "eval's table with Arabic labels is valid UTF-8" sh -c "iconv -f UTF-8 -t UTF-8 '$T/ar_eval.txt' > /dev/null && grep -q 'عسكريةج' '$T/ar_eval.txt'"
+
 # --- shards: the N outputs concatenated in order are the whole output
 for i in 1 2 3 4 5; do cp "$ART" "$T/shard$i.txt"; done
 ls "$T"/shard*.txt > "$T/shards.list"
