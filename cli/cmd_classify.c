@@ -92,12 +92,11 @@ static int add_sentence(worker *w, size_t line, size_t start, size_t len)
     return 0;
 }
 
+/* A line with nothing to label (white space, RLM, NBSP, ...): it ends
+ * an article in --sentences --article. */
 static int is_blank(const char *t, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        if (t[i] != ' ' && t[i] != '\t')
-            return 0;
-    return 1;
+    return kb_text_blank(t, len);
 }
 
 /* Whole line as one sentence, trimmed of ASCII space (--sentences). */
@@ -108,9 +107,11 @@ static int label_line_whole(worker *w, size_t line, const char *t, size_t len)
         a++;
     while (b > a && (t[b - 1] == ' ' || t[b - 1] == '\t'))
         b--;
-    if (a == b)
+    if (a == b || kb_text_blank(t + a, b - a)) {
         w->blank_before = 1;
-    return a < b ? add_sentence(w, line, a, b - a) : 0;
+        return 0;
+    }
+    return add_sentence(w, line, a, b - a);
 }
 
 static void *label_slice(void *arg)
@@ -240,7 +241,8 @@ static int batch_add_line(batch *b, const char *t, size_t len)
         KB_GROW(b->line_at, b->lines_cap, b->n_lines + 2) != 0)
         return -1;
     b->line_at[b->n_lines] = b->len;
-    memcpy(b->text + b->len, t, len);
+    if (len) /* (the first line may be empty and the buffer still NULL) */
+        memcpy(b->text + b->len, t, len);
     b->len += len;
     b->n_lines++;
     b->line_at[b->n_lines] = b->len;
@@ -382,7 +384,7 @@ static int process_batch(worker *ws, int nt, const batch *b, size_t *n_done,
     if (jb->line_buffered)
         fflush(stdout);
     if (ferror(stdout))
-        return cli_error("cannot write the output"), CLI_EXIT_OUTPUT;
+        return CLI_EXIT_OUTPUT; /* reported once, when stdout is closed */
     return 0;
 }
 
@@ -476,7 +478,8 @@ static int parse_shard(const char *s, long *i, long *n)
 {
     const char *slash = strchr(s, '/');
     char first[32];
-    if (!slash || (size_t)(slash - s) >= sizeof first)
+    if (!slash || (size_t)(slash - s) >= sizeof first || strchr(s, ' ') ||
+        *s == '+' || slash[1] == '+')
         return cli_error("--shard wants I/N, e.g. 0/4, not '%s'", s);
     memcpy(first, s, (size_t)(slash - s));
     first[slash - s] = '\0';
@@ -528,7 +531,8 @@ int cmd_classify(int argc, char **argv)
         case 'm': model_arg = optarg; break;
         case 'f':
             if (strcmp(optarg, "tsv") && strcmp(optarg, "jsonl"))
-                return cli_error("--format is tsv or jsonl, not '%s'", optarg);
+                return cli_error("--format is tsv or jsonl, not '%s'", optarg),
+                       CLI_EXIT_USAGE;
             jb.jsonl = !strcmp(optarg, "jsonl");
             break;
         case 's': jb.sentences_mode = 1; break;
@@ -537,13 +541,17 @@ int cmd_classify(int argc, char **argv)
             if (parse_shard(optarg, &shard, &shards) != 0)
                 return CLI_EXIT_USAGE;
             break;
-        case 'F': files_from = optarg; break;
+        case 'F':
+            if (files_from)
+                return cli_error("--files-from is given twice"), CLI_EXIT_USAGE;
+            files_from = optarg;
+            break;
         case 'n': no_context = 1; break;
         case 'j':
             nt = strtol(optarg, &end, 10);
             if (*end || nt < 1 || nt > MAX_THREADS)
                 return cli_error("-j wants a number of threads, 1..%d",
-                                 MAX_THREADS);
+                                 MAX_THREADS), CLI_EXIT_USAGE;
             break;
         case 'h': cli_help("%s", classify_help); return 0;
         default: return 2;
@@ -560,7 +568,7 @@ int cmd_classify(int argc, char **argv)
     jb.model = m;
     if (jb.article_mode && !jb.sentences_mode) {
         kb_model_free(m);
-        return cli_error("--article goes with --sentences (without it, each "
+        return CLI_EXIT_USAGE + 0 * cli_error("--article goes with --sentences (without it, each "
                          "file is one article)");
     }
     /* Articles are read in context unless each line is its own sentence
@@ -585,8 +593,9 @@ int cmd_classify(int argc, char **argv)
     char **listed = NULL;
     if (files_from) {
         if (optind < argc)
-            rc = cli_error("give the files either with --files-from or as "
-                           "arguments, not both");
+            rc = CLI_EXIT_USAGE + 0 * cli_error("give the files either with "
+                                                "--files-from or as arguments, "
+                                                "not both");
         else if (read_file_list(files_from, &listed, &nfiles) != 0)
             rc = CLI_EXIT_ERROR;
         files = listed;

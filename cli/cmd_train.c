@@ -183,20 +183,22 @@ static int parse_train_args(int argc, char **argv, train_args *a,
         case 'q': a->quiet = 1; break;
         case 'n':
             if (parse_range(optarg, &p->feat.char_min, &p->feat.char_max))
-                return cli_error("--char-ngrams wants A-B, e.g. 2-5");
+                return cli_error("--char-ngrams wants A-B, e.g. 2-5"),
+                       CLI_EXIT_USAGE;
             break;
         case 's':
             if (kb_solver_parse(optarg, &p->solver, &err))
-                return cli_error("%s", err.msg);
+                return cli_error("%s", err.msg), CLI_EXIT_USAGE;
             break;
         case 'N':
             if (kb_norm_parse(optarg, &p->norm, &err))
-                return cli_error("%s", err.msg);
+                return cli_error("%s", err.msg), CLI_EXIT_USAGE;
             break;
         case 'l':
             if (parse_labels(optarg, a->labels, &o->n_labels))
-                return cli_error("--labels wants at least two comma-separated "
-                                 "names");
+                return cli_error("--labels wants 2..%d comma-separated names, "
+                                 "each at most %d bytes", KB_MAX_LABELS,
+                                 KB_MAX_LABEL_LEN - 1), CLI_EXIT_USAGE;
             break;
         case 'h': return print_train_help();
         default: return CLI_EXIT_USAGE;
@@ -205,12 +207,16 @@ static int parse_train_args(int argc, char **argv, train_args *a,
             return CLI_EXIT_USAGE;
     }
     if (!a->data)
-        return cli_error("train: --data FILE.tsv is required (see --help)");
+        return cli_error("train: --data FILE.tsv is required (see --help)"),
+               CLI_EXIT_USAGE;
     if (!a->out && !a->cv)
-        return cli_error("train: give --out MODEL, --cv K, or both");
+        return cli_error("train: give --out MODEL, --cv K, or both"),
+               CLI_EXIT_USAGE;
     o->labels = (const char *const *)a->labels;
     if (kb_params_check(p, &err))
-        return cli_error("train: %s", err.msg);
+        return cli_error("train: %s", err.msg), CLI_EXIT_USAGE;
+    if (a->out && !*a->out)
+        return cli_error("train: --out wants a file name"), CLI_EXIT_USAGE;
     if (a->out && check_out(a->out, a->data) != 0)
         return CLI_EXIT_ERROR;
     return 0;

@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <string.h>
 
 static const struct {
@@ -35,6 +36,8 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+    /* a closed pipe is a write error (exit 3, one message), not a signal */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return 2;

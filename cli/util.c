@@ -14,14 +14,25 @@
 #include <getopt.h>
 
 
+/* One line on stderr, whatever the names in it hold: invalid UTF-8
+ * becomes U+FFFD, control characters '?', so an error can neither split
+ * into lines nor drive a terminal. */
 int cli_error(const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
-    fputs("khabar: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    size_t n = strlen(msg), fixed_len = n;
+    char *fixed = kb_utf8_check(msg, n, NULL, NULL) ? NULL
+                                                    : kb_utf8_repair(msg, n, &fixed_len, NULL);
+    char *m = fixed ? fixed : msg;
+    for (size_t i = 0; i < fixed_len; i++)
+        if ((unsigned char)m[i] < 0x20 || m[i] == 0x7f)
+            m[i] = '?';
+    fprintf(stderr, "khabar: %.*s\n", (int)fixed_len, m);
+    free(fixed);
     return 1;
 }
 

@@ -68,6 +68,16 @@ static ssize_t fill(kb_lines *r, kb_error *err)
     if (n < 0)
         return kb_fail(err, "%s:%zu: read error: %s", r->path, r->lineno + 1,
                        strerror(errno));
+    /* binary data (a device, /dev/zero) is refused as it comes, before a
+     * line without end fills the memory */
+    if (n > 0 && memchr(r->buf + r->len, '\0', (size_t)n)) {
+        const char *nul = memchr(r->buf + r->len, '\0', (size_t)n);
+        size_t line = r->lineno + 1;
+        for (const char *q = r->buf + r->pos; q < nul; q++)
+            line += *q == '\n';
+        return kb_fail(err, "%s:%zu: NUL byte: binary data, not text", r->path,
+                       line);
+    }
     r->len += (size_t)n;
     return n;
 }

@@ -86,6 +86,10 @@ typedef struct kb_span {
     size_t len;   /* byte length, surrounding white space trimmed */
 } kb_span;
 
+/* 1 when text holds only white space, controls and default-ignorable
+ * (invisible) characters: nothing to label.  ICU decides. */
+KB_API int kb_text_blank(const char *text, size_t len);
+
 typedef struct kb_segmenter kb_segmenter;
 KB_API kb_segmenter *kb_segmenter_new(kb_error *err);
 KB_API void kb_segmenter_free(kb_segmenter *sg);

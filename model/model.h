@@ -47,6 +47,11 @@ struct kb_model {
 #define KB_IDF(m, r) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1)])
 #define KB_W(m, r, j) ((m)->rows[(size_t)(r) * ((size_t)(m)->k + 1) + 1 + (size_t)(j)])
 
+/* 1 when s may name a label: 1..63 bytes of valid UTF-8 with no space,
+ * control character, zero-width or bidirectional formatting character
+ * (a label is printed raw in every output). */
+int kb_label_valid(const char *s);
+
 /* Parses "label=factor,..." (kb_params.class_weights): with labels,
  * fills label_out[] (index among the k labels) and weight_out[]; returns
  * how many, or -1. */

@@ -436,8 +436,9 @@ static int parse_labels(reader *r, header *h)
     for (char *tok = strtok(v, " "); tok; tok = strtok(NULL, " ")) {
         if (h->k == KB_MAX_LABELS)
             return bad(r, "too many labels");
-        if (strlen(tok) >= KB_MAX_LABEL_LEN)
-            return bad(r, "label name too long");
+        if (!kb_label_valid(tok))
+            return bad(r, "a label name is too long or holds a control or "
+                          "formatting character");
         for (int j = 0; j < h->k; j++)
             if (strcmp(h->labels[j], tok) == 0)
                 return bad(r, "duplicate label");
@@ -480,13 +481,14 @@ static int parse_header(reader *r, header *m)
         return -1;
     if (!(v = expect_key(r, "normalize")))
         return -1;
-    kb_error e2;
+    kb_error e2 = {{0}};
     if (kb_norm_parse(v, &o->norm, &e2) != 0)
         return bad(r, e2.msg);
     if (!(v = expect_key(r, "char_ngrams")))
         return -1;
-    if (sscanf(v, "%ld %ld", &x, &y) != 2 || x < 0 || y > 12)
-        return bad(r, "bad char_ngrams");
+    if (sscanf(v, "%ld %ld", &x, &y) != 2 || x < 0 || y > 12 || x > y ||
+        (x == 0) != (y == 0))
+        return bad(r, "bad char_ngrams (min max, 1 <= min <= max <= 12, or 0 0)");
     o->feat.char_min = (int)x;
     o->feat.char_max = (int)y;
     if (parse_int(r, "word_ngrams", 0, 3, &x))
@@ -514,22 +516,31 @@ static int parse_header(reader *r, header *m)
         return -1;
     if (kb_solver_parse(v, &o->solver, &e2) != 0)
         return bad(r, e2.msg);
-    if (parse_double(r, "C", &o->C) || parse_double(r, "eps", &o->eps))
-        return -1;
+    if (parse_double(r, "C", &o->C) || kb_params_check(o, &e2) ||
+        parse_double(r, "eps", &o->eps) || kb_params_check(o, &e2))
+        return e2.msg[0] ? bad(r, e2.msg) : -1;
     if (!(v = expect_key(r, "seed")))
         return -1;
     o->seed = strtoull(v, NULL, 10);
     if (m->version >= 2) { /* version 1 had no context stage */
         if (!(v = expect_key(r, "context")))
             return -1;
-        if (sscanf(v, "%d %d %lf%c", &o->context, &o->context_window,
-                   &o->context_C, &(char){0}) != 3)
-            return bad(r, "bad context (on window C)");
+        long on, window;
+        if (sscanf(v, "%ld %ld %lf%c", &on, &window, &o->context_C,
+                   &(char){0}) != 3 || on < 0 || on > 1 || window < 1 ||
+            window > 50)
+            return bad(r, "bad context (on: 0 or 1, window: 1..50, C)");
+        o->context = (int)on;
+        o->context_window = (int)window;
+        if (kb_params_check(o, &e2) != 0)
+            return bad(r, e2.msg);
         if (!(v = expect_key(r, "class_weights")))
             return -1;
         if (strlen(v) >= sizeof o->class_weights)
             return bad(r, "class_weights too long");
         strcpy(o->class_weights, strcmp(v, "none") ? v : "");
+        if (kb_params_check(o, &e2) != 0)
+            return bad(r, e2.msg);
     }
     if (parse_int(r, "n_train", 0, LONG_MAX, &x))
         return -1;

@@ -96,6 +96,9 @@ int kb_class_weights_parse(const char *spec, char *const *labels, int k,
 {
     int n = 0;
     const char *p = spec;
+    size_t len = strlen(spec);
+    if (len && spec[len - 1] == ',')
+        return kb_fail(err, "class weights '%s': a trailing comma", spec);
     while (*p) {
         const char *eq = strchr(p, '='), *end = p + strcspn(p, ",");
         if (!eq || eq > end || eq == p)
@@ -114,6 +117,10 @@ int kb_class_weights_parse(const char *spec, char *const *labels, int k,
             if (j == k)
                 return kb_fail(err, "class weights: '%.*s' is not a label",
                                (int)(eq - p), p);
+            for (int x = 0; x < n; x++)
+                if (label_out[x] == j)
+                    return kb_fail(err, "class weights: '%s' is given twice",
+                                   labels[j]);
             label_out[n] = j;
             weight_out[n] = w;
         }
@@ -122,4 +129,21 @@ int kb_class_weights_parse(const char *spec, char *const *labels, int k,
         p = *end ? end + 1 : end;
     }
     return n;
+}
+
+int kb_label_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= KB_MAX_LABEL_LEN || !kb_utf8_check(s, n, NULL, NULL))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i], d = i + 1 < n ? (unsigned char)s[i + 1] : 0,
+                      e = i + 2 < n ? (unsigned char)s[i + 2] : 0;
+        if (c <= 0x20 || c == 0x7f || (c == 0xC2 && d < 0xA1) ||
+            (c == 0xE2 && d == 0x80 && ((e >= 0x8B && e <= 0x8F) ||
+                                        (e >= 0xAA && e <= 0xAE))) ||
+            (c == 0xE2 && d == 0x81 && e >= 0xA6 && e <= 0xA9))
+            return 0;
+    }
+    return 1;
 }

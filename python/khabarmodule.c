@@ -27,8 +27,23 @@ static PyObject *KhabarError;
 
 static PyObject *raise(const kb_error *err)
 {
-    PyErr_SetString(KhabarError, err->msg);
+    /* khabar cuts long messages by bytes: decode what is left leniently */
+    PyObject *msg = PyUnicode_DecodeUTF8(err->msg, (Py_ssize_t)strnlen(
+                                             err->msg, sizeof err->msg), "replace");
+    if (msg) {
+        PyErr_SetObject(KhabarError, msg);
+        Py_DECREF(msg);
+    }
     return NULL;
+}
+
+/* A path from str, bytes or os.PathLike, as a new bytes object. */
+static PyObject *fs_path(PyObject *o)
+{
+    PyObject *b = NULL;
+    if (!PyUnicode_FSConverter(o, &b))
+        return NULL;
+    return b;
 }
 
 /* ------------------------------------------------------------ text in */
@@ -95,6 +110,7 @@ static PyTypeObject ModelType;
 static char module_models[4096];
 
 static void find_module_models(void);
+static PyObject *module_self; /* the module, for its __file__ */
 
 static int load_into(ModelObject *self, const char *name)
 {
@@ -116,20 +132,30 @@ static int load_into(ModelObject *self, const char *name)
     }
     self->m = m;
     self->path = strdup(path);
+    if (!self->path) {
+        PyErr_NoMemory();
+        return -1;
+    }
     return 0;
 }
 
 static int Model_init(ModelObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"path_or_name", NULL};
-    const char *name = "topic";
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|s", names, &name))
+    PyObject *arg = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O", names, &arg))
         return -1;
-    kb_model_free(self->m);
-    free(self->path);
-    self->m = NULL;
-    self->path = NULL;
-    return load_into(self, name);
+    if (self->m) { /* a model in use by other threads must not change */
+        PyErr_SetString(PyExc_TypeError, "a khabar.Model is loaded once: "
+                                         "make a new Model instead");
+        return -1;
+    }
+    PyObject *b = arg ? fs_path(arg) : NULL;
+    if (arg && !b)
+        return -1;
+    int rc = load_into(self, b ? PyBytes_AS_STRING(b) : "topic");
+    Py_XDECREF(b);
+    return rc;
 }
 
 static void Model_dealloc(ModelObject *self)
@@ -154,8 +180,13 @@ static PyObject *Model_labels(ModelObject *self, void *closure)
         return NULL;
     int k = kb_model_n_labels(self->m);
     PyObject *t = PyTuple_New(k);
-    for (int j = 0; t && j < k; j++)
-        PyTuple_SET_ITEM(t, j, PyUnicode_FromString(kb_model_label(self->m, j)));
+    for (int j = 0; t && j < k; j++) {
+        PyObject *x = PyUnicode_FromString(kb_model_label(self->m, j));
+        if (!x)
+            Py_CLEAR(t);
+        else
+            PyTuple_SET_ITEM(t, j, x);
+    }
     return t;
 }
 
@@ -342,9 +373,13 @@ static PyObject *sentence_record(const kb_model *m, const texts *in,
         }
     int top = top_k < kk ? top_k : kk;
     PyObject *list = PyList_New(top);
-    for (int j = 0; list && j < top; j++)
-        PyList_SET_ITEM(list, j, Py_BuildValue("(sd)", kb_model_label(m, order[j]),
-                                               p[order[j]]));
+    for (int j = 0; list && j < top; j++) {
+        PyObject *x = Py_BuildValue("(sd)", kb_model_label(m, order[j]), p[order[j]]);
+        if (!x)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, j, x);
+    }
     if (!list || PyDict_SetItemString(rec, "top", list) < 0) {
         Py_XDECREF(list);
         Py_DECREF(rec);
@@ -380,6 +415,9 @@ static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kw)
     if (threads < 1 || threads > 64)
         return PyErr_Format(PyExc_ValueError, "threads must be 1..64, not %d",
                             threads);
+    if (top_k < 0)
+        return PyErr_Format(PyExc_ValueError, "top_k must be 0 or more, not %d",
+                            top_k);
     if (article && !sentences)
         return PyErr_Format(PyExc_ValueError, "article=True goes with "
                             "sentences=True (otherwise each text is an article)");
@@ -447,6 +485,8 @@ static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kw)
 
 /* ------------------------------------------------------------ datasets */
 
+/* A malloc'ed UTF-8 copy of a str field; NUL inside is refused (the
+ * library's strings end at the first NUL). */
 static char *dup_utf8(PyObject *o, const char *what, Py_ssize_t row)
 {
     if (!PyUnicode_Check(o)) {
@@ -454,28 +494,75 @@ static char *dup_utf8(PyObject *o, const char *what, Py_ssize_t row)
                      what, Py_TYPE(o)->tp_name);
         return NULL;
     }
-    const char *s = PyUnicode_AsUTF8(o);
-    char *d = s ? strdup(s) : NULL;
-    if (s && !d)
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(o, &n);
+    if (!s)
+        return NULL;
+    if (memchr(s, '\0', (size_t)n)) {
+        PyErr_Format(PyExc_ValueError, "row %zd: %s holds a NUL character",
+                     row, what);
+        return NULL;
+    }
+    char *d = strdup(s);
+    if (!d)
         PyErr_NoMemory();
     return d;
 }
 
-/* A dataset from a path (str) or rows: (label, text) or (label, text,
- * doc) sequences, or dicts with the task's (or "label") key, "text" and
- * optionally "doc". */
+/* The label, text and doc of one row, as new references (doc may be
+ * NULL); 0, or -1 with an exception set. */
+static int row_fields(PyObject *row, const char *task, Py_ssize_t i,
+                      PyObject **lab, PyObject **txt, PyObject **doc)
+{
+    *lab = *txt = *doc = NULL;
+    if (PyDict_Check(row)) {
+        *lab = PyDict_GetItemString(row, task);
+        if (!*lab)
+            *lab = PyDict_GetItemString(row, "label");
+        *txt = PyDict_GetItemString(row, "text");
+        *doc = PyDict_GetItemString(row, "doc");
+        Py_XINCREF(*lab);
+        Py_XINCREF(*txt);
+        Py_XINCREF(*doc);
+    } else if (PySequence_Check(row) && !PyUnicode_Check(row) &&
+               !PyBytes_Check(row)) {
+        PyObject *fast = PySequence_Fast(row, "row");
+        if (!fast)
+            return -1;
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+        if (n == 2 || n == 3) {
+            *lab = Py_NewRef(PySequence_Fast_GET_ITEM(fast, 0));
+            *txt = Py_NewRef(PySequence_Fast_GET_ITEM(fast, 1));
+            *doc = n == 3 ? Py_NewRef(PySequence_Fast_GET_ITEM(fast, 2)) : NULL;
+        }
+        Py_DECREF(fast);
+    }
+    if (*lab && *txt)
+        return 0;
+    Py_CLEAR(*lab);
+    Py_CLEAR(*txt);
+    Py_CLEAR(*doc);
+    PyErr_Format(PyExc_TypeError, "row %zd: expected (label, text[, doc]) or "
+                 "a dict with '%s' and 'text'", i, task);
+    return -1;
+}
+
+/* A dataset from a path (str, bytes or os.PathLike) or rows: (label,
+ * text) or (label, text, doc) sequences, or dicts with the task's (or
+ * "label") key, "text" and optionally "doc". */
 static int dataset_from(PyObject *data, const char *task, kb_dataset *ds)
 {
     memset(ds, 0, sizeof *ds);
-    if (PyUnicode_Check(data)) {
-        const char *path = PyUnicode_AsUTF8(data);
+    if (PyUnicode_Check(data) || PyBytes_Check(data) || PyObject_HasAttrString(data, "__fspath__")) {
+        PyObject *b = fs_path(data);
         kb_error err;
         int rc;
-        if (!path)
+        if (!b)
             return -1;
         Py_BEGIN_ALLOW_THREADS
-        rc = kb_dataset_read(path, task, ds, &err);
+        rc = kb_dataset_read(PyBytes_AS_STRING(b), task, ds, &err);
         Py_END_ALLOW_THREADS
+        Py_DECREF(b);
         if (rc != 0)
             raise(&err);
         return rc;
@@ -494,45 +581,29 @@ static int dataset_from(PyObject *data, const char *task, kb_dataset *ds)
     if (rc)
         PyErr_NoMemory();
     for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
-        PyObject *row = PyList_GET_ITEM(seq, i), *lab = NULL, *txt = NULL,
-                 *doc = NULL;
-        if (PyDict_Check(row)) {
-            lab = PyDict_GetItemString(row, task);
-            if (!lab)
-                lab = PyDict_GetItemString(row, "label");
-            txt = PyDict_GetItemString(row, "text");
-            doc = PyDict_GetItemString(row, "doc");
-        } else if (PySequence_Check(row) && !PyUnicode_Check(row) &&
-                   (PySequence_Size(row) == 2 || PySequence_Size(row) == 3)) {
-            PyObject *fast = PySequence_Fast(row, "row");
-            if (fast) {
-                lab = PySequence_Fast_GET_ITEM(fast, 0);
-                txt = PySequence_Fast_GET_ITEM(fast, 1);
-                doc = PySequence_Fast_GET_SIZE(fast) == 3
-                          ? PySequence_Fast_GET_ITEM(fast, 2) : NULL;
-                Py_DECREF(fast); /* the list still holds the row */
-            }
-        }
-        if (!lab || !txt) {
-            PyErr_Format(PyExc_TypeError, "row %zd: expected (label, text[, "
-                         "doc]) or a dict with '%s' and 'text'", i, task);
+        PyObject *lab, *txt, *doc;
+        if (row_fields(PyList_GET_ITEM(seq, i), task, i, &lab, &txt, &doc) != 0) {
             rc = -1;
             break;
         }
         ds->n = (size_t)i + 1;
         ds->line[i] = (size_t)i + 1;
-        ds->label[i] = dup_utf8(lab, "the label", i);
-        ds->text[i] = dup_utf8(txt, "the text", i);
-        if (doc && doc != Py_None) {
+        if (!(ds->label[i] = dup_utf8(lab, "the label", i)) ||
+            !(ds->text[i] = dup_utf8(txt, "the text", i))) {
+            rc = -1;
+        } else if (doc && doc != Py_None) {
             PyObject *ds_doc = PyObject_Str(doc);
             ds->doc[i] = ds_doc ? dup_utf8(ds_doc, "the doc", i) : NULL;
             Py_XDECREF(ds_doc);
             docs++;
-        } else {
-            ds->doc[i] = strdup("");
-        }
-        if (!ds->label[i] || !ds->text[i] || !ds->doc[i])
+            rc = ds->doc[i] ? 0 : -1;
+        } else if (!(ds->doc[i] = strdup(""))) {
+            PyErr_NoMemory();
             rc = -1;
+        }
+        Py_DECREF(lab);
+        Py_DECREF(txt);
+        Py_XDECREF(doc);
     }
     Py_DECREF(seq);
     if (rc == 0 && n == 0) {
@@ -623,6 +694,8 @@ static int score(const kb_model *m, const kb_dataset *ds, int context,
         while (b < ds->n && strcmp(ds->doc[a], ds->doc[b]) == 0)
             b++;
         rc = kb_context_apply(m, probs + a * k, b - a, probs + a * k, NULL);
+        if (rc != 0)
+            snprintf(err->msg, sizeof err->msg, "out of memory");
         a = b;
     }
     for (size_t i = 0; rc == 0 && i < ds->n; i++) {
@@ -682,14 +755,16 @@ PyDoc_STRVAR(save_doc, "save(path)\n\nWrites the model file atomically.");
 
 static PyObject *Model_save(ModelObject *self, PyObject *args)
 {
-    const char *path;
+    PyObject *arg, *b;
     kb_error err;
     int rc;
-    if (!PyArg_ParseTuple(args, "s", &path) || model_ready(self))
+    if (!PyArg_ParseTuple(args, "O", &arg) || model_ready(self) ||
+        !(b = fs_path(arg)))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
-    rc = kb_model_save(self->m, path, &err);
+    rc = kb_model_save(self->m, PyBytes_AS_STRING(b), &err);
     Py_END_ALLOW_THREADS
+    Py_DECREF(b);
     if (rc != 0)
         return raise(&err);
     Py_RETURN_NONE;
@@ -732,8 +807,56 @@ static PyTypeObject ModelType = {
 
 /* --------------------------------------------------------------- train */
 
-/* Sets o from keyword options; -1 with a Python exception. */
-static int train_options(PyObject *kw, kb_train_opts *o, const char **labels,
+/* "label=factor,..." from a dict {label: factor} or a str. */
+static int class_weight_spec(PyObject *val, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (PyUnicode_Check(val)) {
+        Py_ssize_t n;
+        const char *t = PyUnicode_AsUTF8AndSize(val, &n);
+        if (!t)
+            return -1;
+        if ((size_t)n >= cap)
+            return PyErr_Format(PyExc_ValueError, "class_weight: too long"), -1;
+        memcpy(out, t, (size_t)n + 1);
+        return 0;
+    }
+    if (!PyDict_Check(val))
+        return PyErr_Format(PyExc_TypeError, "class_weight wants a dict "
+                            "{label: factor} or 'label=factor,...'"), -1;
+    PyObject *items = PyDict_Items(val); /* a private list: safe to convert */
+    if (!items)
+        return -1;
+    size_t len = 0;
+    int rc = 0;
+    for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(items); i++) {
+        PyObject *kv = PyList_GET_ITEM(items, i);
+        PyObject *key = PyTuple_GET_ITEM(kv, 0), *value = PyTuple_GET_ITEM(kv, 1);
+        double w = PyFloat_AsDouble(value);
+        const char *name = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        if (w == -1 && PyErr_Occurred()) {
+            rc = -1;
+        } else if (!name || strpbrk(name, ",= ") || !*name) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError, "class_weight: a label must be a "
+                         "non-empty str without ',', '=' or spaces");
+            rc = -1;
+        } else {
+            len += (size_t)snprintf(out + len, cap - len, "%s%s=%.17g",
+                                    len ? "," : "", name, w);
+            if (len >= cap) {
+                PyErr_Format(PyExc_ValueError, "class_weight: too long");
+                rc = -1;
+            }
+        }
+    }
+    Py_DECREF(items);
+    return rc;
+}
+
+/* Sets o from keyword options; -1 with a Python exception.  Label names
+ * given are copied into labels[] (the caller frees them). */
+static int train_options(PyObject *kw, kb_train_opts *o, char **labels,
                          char *class_weights, size_t cw_cap)
 {
     PyObject *key, *val;
@@ -773,10 +896,26 @@ static int train_options(PyObject *kw, kb_train_opts *o, const char **labels,
                 return -1;
             p->seed = v;
         } else if (!strcmp(k, "context")) {
-            p->context = PyObject_IsTrue(val);
-        } else if (!strcmp(k, "char_ngrams")) {
-            if (!PyArg_ParseTuple(val, "ii", &p->feat.char_min, &p->feat.char_max))
+            int v = PyObject_IsTrue(val);
+            if (v < 0)
                 return -1;
+            p->context = v;
+        } else if (!strcmp(k, "char_ngrams")) {
+            PyObject *seq = PySequence_Check(val) && !PyUnicode_Check(val)
+                                ? PySequence_Fast(val, "char_ngrams") : NULL;
+            long lo = -1, hi = -1;
+            if (seq && PySequence_Fast_GET_SIZE(seq) == 2) {
+                lo = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, 0));
+                hi = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, 1));
+            }
+            Py_XDECREF(seq);
+            if (PyErr_Occurred() || lo < 0 || lo > 12 || hi < 0 || hi > 12) {
+                PyErr_Clear();
+                return PyErr_Format(PyExc_ValueError, "char_ngrams wants "
+                                    "(min, max), each 0..12"), -1;
+            }
+            p->feat.char_min = (int)lo;
+            p->feat.char_max = (int)hi;
         } else if (!strcmp(k, "solver") || !strcmp(k, "normalize")) {
             const char *s = PyUnicode_AsUTF8(val);
             if (!s)
@@ -785,36 +924,14 @@ static int train_options(PyObject *kw, kb_train_opts *o, const char **labels,
                                      : kb_norm_parse(s, &p->norm, &err))
                 return raise(&err), -1;
         } else if (!strcmp(k, "class_weight")) {
-            PyObject *s = PyDict_Check(val) ? NULL : PyObject_Str(val);
-            size_t len = 0;
-            class_weights[0] = '\0';
-            if (PyDict_Check(val)) {
-                PyObject *ck, *cv;
-                Py_ssize_t cp = 0;
-                while (PyDict_Next(val, &cp, &ck, &cv)) {
-                    const char *name = PyUnicode_AsUTF8(ck);
-                    double w = PyFloat_AsDouble(cv);
-                    if (!name || (w == -1 && PyErr_Occurred()))
-                        return -1;
-                    len += (size_t)snprintf(class_weights + len, cw_cap - len,
-                                            "%s%s=%.17g", len ? "," : "", name, w);
-                    if (len >= cw_cap)
-                        return PyErr_Format(PyExc_ValueError,
-                                            "class_weight: too long"), -1;
-                }
-            } else {
-                const char *t = s ? PyUnicode_AsUTF8(s) : NULL;
-                if (!t || strlen(t) >= cw_cap) {
-                    Py_XDECREF(s);
-                    return PyErr_Occurred() ? -1 : (PyErr_Format(PyExc_ValueError,
-                                                    "class_weight: too long"), -1);
-                }
-                strcpy(class_weights, t);
-                Py_DECREF(s);
-            }
+            if (class_weight_spec(val, class_weights, cw_cap) != 0)
+                return -1;
             snprintf(p->class_weights, sizeof p->class_weights, "%s",
                      class_weights);
         } else if (!strcmp(k, "labels")) {
+            if (PyUnicode_Check(val))
+                return PyErr_Format(PyExc_TypeError, "labels wants a list of "
+                                    "str, not one str"), -1;
             PyObject *seq = PySequence_Fast(val, "labels must be a sequence");
             if (!seq)
                 return -1;
@@ -825,15 +942,16 @@ static int train_options(PyObject *kw, kb_train_opts *o, const char **labels,
                                     KB_MAX_LABELS), -1;
             }
             for (Py_ssize_t i = 0; i < n; i++) {
-                labels[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
+                /* copies: the strings may not outlive this call */
+                labels[i] = dup_utf8(PySequence_Fast_GET_ITEM(seq, i), "a label", i);
                 if (!labels[i]) {
                     Py_DECREF(seq);
                     return -1;
                 }
+                o->n_labels = (int)i + 1;
             }
-            o->n_labels = (int)n;
-            o->labels = labels;
-            Py_DECREF(seq); /* the caller's object keeps the strings alive */
+            o->labels = (const char *const *)labels;
+            Py_DECREF(seq);
         } else {
             return PyErr_Format(PyExc_TypeError, "train() got an unknown "
                                 "option '%s'", k), -1;
@@ -856,41 +974,54 @@ PyDoc_STRVAR(train_doc,
 static PyObject *khabar_train(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
-    PyObject *data;
-    const char *task = "topic";
-    if (!PyArg_ParseTuple(args, "O", &data))
+    PyObject *data, *task_obj = NULL;
+    if (!PyArg_ParseTuple(args, "O|U", &data, &task_obj))
         return NULL;
     PyObject *opts = kw ? PyDict_Copy(kw) : PyDict_New();
     if (!opts)
         return NULL;
     PyObject *t = PyDict_GetItemString(opts, "task");
-    if (t) {
-        task = PyUnicode_AsUTF8(t);
-        if (!task || PyDict_DelItemString(opts, "task") < 0) {
-            Py_DECREF(opts);
-            return NULL;
-        }
+    if (t && task_obj) {
+        Py_DECREF(opts);
+        return PyErr_Format(PyExc_TypeError, "train() got the task twice");
     }
-    kb_train_opts o;
-    kb_train_opts_default(&o);
-    o.task = task;
-    const char *labels[KB_MAX_LABELS];
-    char cw[256];
-    kb_dataset ds;
-    if (train_options(opts, &o, labels, cw, sizeof cw) != 0 ||
-        dataset_from(data, task, &ds) != 0) {
+    if (t && !PyUnicode_Check(t)) {
+        Py_DECREF(opts);
+        return PyErr_Format(PyExc_TypeError, "task must be a str");
+    }
+    if (t)
+        task_obj = t;
+    Py_XINCREF(task_obj);
+    if (t && PyDict_DelItemString(opts, "task") < 0) {
+        Py_XDECREF(task_obj);
         Py_DECREF(opts);
         return NULL;
     }
+    const char *task = task_obj ? PyUnicode_AsUTF8(task_obj) : "topic";
+    kb_train_opts o;
+    kb_train_opts_default(&o);
+    o.task = task;
+    char *labels[KB_MAX_LABELS] = {NULL};
+    char cw[256];
+    kb_dataset ds;
+    kb_model *m = NULL;
     kb_error err;
-    kb_model *m;
-    Py_BEGIN_ALLOW_THREADS
-    m = kb_train(&ds, &o, &err);
-    Py_END_ALLOW_THREADS
-    kb_dataset_free(&ds);
+    int ok = task && train_options(opts, &o, labels, cw, sizeof cw) == 0 &&
+             dataset_from(data, task, &ds) == 0;
+    if (ok) {
+        Py_BEGIN_ALLOW_THREADS
+        m = kb_train(&ds, &o, &err);
+        Py_END_ALLOW_THREADS
+        kb_dataset_free(&ds);
+        if (!m)
+            raise(&err);
+    }
+    for (int j = 0; j < KB_MAX_LABELS; j++)
+        free(labels[j]);
     Py_DECREF(opts);
+    Py_XDECREF(task_obj);
     if (!m)
-        return raise(&err);
+        return NULL;
     ModelObject *obj = PyObject_New(ModelObject, &ModelType);
     if (!obj) {
         kb_model_free(m);
@@ -946,9 +1077,13 @@ static PyObject *khabar_normalize(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
     static char *names[] = {"text", "steps", NULL};
-    const char *s, *steps = "all";
+    PyObject *text;
+    const char *steps = "all";
     Py_ssize_t len;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s#|s", names, &s, &len, &steps))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|s", names, &text, &steps))
+        return NULL;
+    const char *s = PyUnicode_AsUTF8AndSize(text, &len);
+    if (!s)
         return NULL;
     unsigned flags;
     kb_error err;
@@ -987,8 +1122,8 @@ static struct PyModuleDef khabar_module = {
  * (known once the import has set the module's __file__). */
 static void find_module_models(void)
 {
-    PyObject *mod = PyImport_AddModule("khabar"); /* borrowed */
-    PyObject *file = mod ? PyModule_GetFilenameObject(mod) : NULL;
+    PyObject *file = module_self ? PyModule_GetFilenameObject(module_self)
+                                 : NULL;
     const char *f = file ? PyUnicode_AsUTF8(file) : NULL;
     if (f) {
         const char *slash = strrchr(f, '/');
@@ -1014,5 +1149,6 @@ PyMODINIT_FUNC PyInit_khabar(void)
         Py_DECREF(m);
         return NULL;
     }
+    module_self = Py_NewRef(m);
     return m;
 }

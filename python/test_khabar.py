@@ -151,3 +151,68 @@ def test_errors():
         khabar.train([("a", "قصف"), ("a", "غارة")])
     with pytest.raises(TypeError, match="unknown option"):
         khabar.train([("a", "x"), ("b", "y")], bogus=1)
+
+
+def test_hostile_inputs_found_in_review(tmp_path):
+    """Each of these crashed, read freed memory or lost a message once."""
+    rows = [(r["topic"], r["text"]) for r in dev_rows(200)]
+    m = khabar.Model("topic")
+    with pytest.raises(TypeError, match="loaded once"):
+        m.__init__("stance")          # a model in use must not change
+    assert m.labels[0] == "military"
+    gen = (l.encode().decode() for l in ["military", "negotiation", "humanitarian", "other"])
+    assert khabar.train(rows, labels=gen).labels[0] == "military"   # labels copied
+
+    class Row:                        # a sequence that builds new str items
+        def __init__(self, r): self.r = r
+        def __len__(self): return 2
+        def __getitem__(self, i):
+            if i > 1: raise IndexError
+            return "".join(list(self.r[i]))
+    assert khabar.train([Row(r) for r in rows]).labels
+
+    class Lying:                      # __len__ says 2, iteration gives 1
+        def __len__(self): return 2
+        def __getitem__(self, i):
+            if i: raise IndexError
+            return "military"
+    with pytest.raises(TypeError, match="expected"):
+        khabar.train([Lying()] * 3)
+
+    d = {}
+
+    class W:
+        def __float__(self):
+            d.clear()
+            return 2.0
+    d["".join(["mili", "tary"])] = W()
+    assert khabar.train(rows, class_weight=d).labels
+
+    class Bad:
+        def __str__(self): raise ValueError("no str")
+    with pytest.raises((TypeError, ValueError)):
+        khabar.train([(1, "text", Bad())])
+
+    class B:
+        def __bool__(self): raise RuntimeError("no bool")
+    with pytest.raises(RuntimeError):
+        khabar.train(rows, context=B())
+    assert khabar.train(rows, char_ngrams=[2, 4]).labels
+    with pytest.raises(ValueError, match="char_ngrams"):
+        khabar.train(rows, char_ngrams=(1, 2, 3))
+    with pytest.raises(khabar.Error) as e:
+        m.evaluate([("x" + "ح" * 40, "text")])
+    assert "not one of the model's labels" in str(e.value)
+    with pytest.raises(ValueError, match="NUL"):
+        m.evaluate([("military", "x\0قصف")])
+    with pytest.raises(ValueError, match="class_weight"):
+        khabar.train(rows, class_weight={"military=2,other": 3})
+    with pytest.raises(TypeError):
+        khabar.normalize(b"bytes")
+    with pytest.raises(ValueError, match="top_k"):
+        m.classify(["x"], top_k=-1)
+    import pathlib
+    p = pathlib.Path(tmp_path) / "m.model"
+    trained = khabar.train(rows, "topic")
+    trained.save(p)
+    assert khabar.Model(p).labels == trained.labels

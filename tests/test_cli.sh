@@ -117,7 +117,7 @@ printf 'topic\tstance\ttext\nmilitary\tneutral\n' > "$T/cols.tsv"
 expect_error "missing column" "$T/cols.tsv:2: expected 3 columns" "$K" train --data "$T/cols.tsv" --out "$T/x.model"
 printf 'topic\ttext\nmilitary\tقصف\nmilitary\tغارة\n' > "$T/one.tsv"
 expect_error "single-class training set" "only one label" "$K" train --data "$T/one.tsv" --out "$T/x.model" --quiet
-expect_error "empty label set" "--labels wants at least two" "$K" train --data "$T/small.tsv" --labels "" --out "$T/x.model" --quiet
+expect_error "empty label set" "--labels wants 2..64 comma-separated names" "$K" train --data "$T/small.tsv" --labels "" --out "$T/x.model" --quiet
 expect_error "unknown label in train" "$T/small.tsv:2: unknown label" "$K" train --data "$T/small.tsv" --labels a,b --out "$T/x.model" --quiet
 : > "$T/empty.tsv"
 expect_error "empty training file" "$T/empty.tsv: empty file" "$K" train --data "$T/empty.tsv" --out "$T/x.model"
@@ -184,6 +184,27 @@ expect_error "texts with no letters train no model" "no features" "$K" train --d
 check "a file named topic in the current directory does not shadow the shipped model (rc $rc)" sh -c "[ $rc -eq 0 ] && [ -s '$T/out' ]"
 "$K" dupes "$T/nonexistent.tsv" > /dev/null 2>&1; rc=$?
 check "dupes: an error exits 2, not 1 (rc $rc)" [ "$rc" -eq 2 ]
+
+# --- found by a hostile review
+printf '\nجملة أولى. جملة ثانية\n' > "$T/lead_blank.txt"
+check "a file that starts with a blank line" sh -c "'$K' classify '$T/lead_blank.txt' | grep -c . | grep -qx 2"
+printf 'الجيش يقصف المدينة\n\302\240\nالأمم المتحدة ترسل مساعدات\n\342\200\217\nوصول قافلة\n' > "$T/invisible.txt"
+check "lines of only NBSP or RLM are no sentences" sh -c "[ \$('$K' classify '$T/invisible.txt' | wc -l) -eq 3 ]"
+awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print "label", "text"; next } NR <= 200 { print ($1 == "other" ? "oth\033er" : "mil"), $3 }' "$DEV" > "$T/ctl_labels.tsv"
+expect_error "a label with a control character is refused" "ctl_labels.tsv:" "$K" train --data "$T/ctl_labels.tsv" --task label --out "$T/ctl.model" --quiet
+check "... and no model is written" test ! -e "$T/ctl.model"
+timeout 20 "$K" train --data /dev/zero --cv 2 > /dev/null 2> "$T/err"; rc=$?
+check "/dev/zero as training data is binary at once (rc $rc)" sh -c "[ $rc -eq 1 ] && grep -q 'NUL byte' '$T/err'"
+expect_error "--out empty" "--out wants a file name" "$K" train --data "$T/small.tsv" --out "" --quiet
+for i in $(seq 1 400); do cat "$ART"; done > "$T/long.txt"
+("$K" classify "$T/long.txt" 2> /dev/null; echo $? > "$T/pipe.rc") | head -c 100 > /dev/null
+check "a closed pipe is exit 3, not a signal" [ "$(cat "$T/pipe.rc")" = 3 ]
+"$K" classify "$T/long.txt" > /dev/full 2> "$T/err"
+check "a write error over many batches is one line" [ "$(wc -l < "$T/err")" -eq 1 ]
+"$K" classify -j 0 "$ART" > /dev/null 2>&1; rc=$?
+check "-j 0 is a usage error (exit 2, got $rc)" [ "$rc" -eq 2 ]
+"$K" classify --model "$(printf './a\033]0;T\007b')" "$ART" > /dev/null 2> "$T/err"
+check "an error naming a hostile path is one clean line" sh -c "[ \$(wc -l < '$T/err') -eq 1 ] && ! grep -q \"\$(printf '\033')\" '$T/err'"
 
 # --- multi-byte label names: tables cut by character, never mid-character
 awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print "label", "text"; next } NR <= 400 { print ($1 == "military" ? "عسكريةجداجدا" : "أخرىغيرعسكرية"), $3 }' "$DEV" > "$T/ar_labels.tsv"

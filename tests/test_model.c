@@ -245,7 +245,7 @@ static void test_bad_model_files(void **state)
     p = variant(good, "\nbias ", "\nbias -1e308 ", 1); /* all probabilities 0 */
     refused_and_removed(p, "within -1e6..1e6");
     p = variant(good, "\ncontext 0 ", "\ncontext 2 ", 1);
-    refused_and_removed(p, "context 2: must be 0 or 1");
+    refused_and_removed(p, ":16: bad context (on: 0 or 1");
     p = variant(good, "\nlead_clause 0 ", "\nlead_clause 99 ", 1);
     refused_and_removed(p, "lead clause of 99 words");
     p = variant(good, "\nC ", "\nC 1e2", 1); /* C 4 becomes 1e24: too large */

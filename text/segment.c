@@ -13,7 +13,9 @@
  *   - a run of dots ("..", "...", "…") in mid-line does not end one:
  *     Arabic headlines use it as a separator ("الجنوب السوري .. هدوء
  *     حذر"), as the labelling guide's clarifications say.
- * Sentences are trimmed of white space (NBSP included); a sentence longer
+ * Sentences are trimmed of white space (NBSP included), and a piece of
+ * only white space and invisible characters (ZWSP, RLM, ...) is no
+ * sentence (kb_text_blank); a sentence longer
  * than KB_MAX_SENTENCE_BYTES is cut at a space before the limit.
  */
 #include "common.h"
@@ -75,6 +77,20 @@ static int is_space_at(const char *t, size_t len, size_t i, size_t *next)
     return c >= 0 && u_isUWhiteSpace(c);
 }
 
+int kb_text_blank(const char *t, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        UChar32 c;
+        U8_NEXT((const uint8_t *)t, i, len, c);
+        if (c < 0)
+            return 0;
+        if (!u_isUWhiteSpace(c) && !u_iscntrl(c) &&
+            !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            return 0;
+    }
+    return 1;
+}
+
 static int push_span(kb_segmenter *sg, const char *t, size_t a, size_t b)
 {
     size_t next;
@@ -88,7 +104,7 @@ static int push_span(kb_segmenter *sg, const char *t, size_t a, size_t b)
             break;
         b = p;
     }
-    if (a == b)
+    if (a == b || kb_text_blank(t + a, b - a))
         return 0;
     if (kb_grow((void **)&sg->spans, &sg->cap, sg->n + 1, sizeof *sg->spans))
         return -1;

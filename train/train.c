@@ -50,6 +50,9 @@ static int label_index(kb_featurized *fz, const kb_train_opts *o,
     if (fz->k == KB_MAX_LABELS)
         return kb_fail(err, "%s:%zu: more than %d distinct labels", ds->path,
                        ds->line[i], KB_MAX_LABELS);
+    if (!kb_label_valid(lab))
+        return kb_fail(err, "%s:%zu: a label may not hold spaces, control or "
+                            "formatting characters", ds->path, ds->line[i]);
     if (!(fz->labels[fz->k] = kb_strdup(lab)))
         return kb_fail(err, "out of memory");
     return fz->k++;
@@ -64,9 +67,10 @@ static int fixed_labels(kb_featurized *fz, const kb_train_opts *o,
                        KB_MAX_LABELS, o->n_labels);
     for (int j = 0; j < o->n_labels; j++) {
         const char *lab = o->labels[j];
-        if (!*lab || strlen(lab) >= KB_MAX_LABEL_LEN || strchr(lab, ' '))
-            return kb_fail(err, "label '%.40s' is empty, too long or has a "
-                                "space", lab);
+        if (!kb_label_valid(lab))
+            return kb_fail(err, "label %d of the set is empty, too long (63 "
+                                "bytes at most) or holds a space, control or "
+                                "formatting character", j + 1);
         for (int i = 0; i < j; i++)
             if (strcmp(o->labels[i], lab) == 0)
                 return kb_fail(err, "label '%s' is given twice", lab);
@@ -369,6 +373,14 @@ static int fit_context(const kb_dataset *ds, const kb_featurized *fz,
         rc = kb_fail(err, "%s: the context stage needs a 'doc' column (rows "
                           "of one doc, in file order, are one article)",
                      ds->path);
+    size_t docs = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        docs += i == 0 || strcmp(ds->doc[i], ds->doc[i - 1]) != 0;
+    if (rc == 0 && docs < KB_CONTEXT_FOLDS)
+        rc = kb_fail(err, "%s: the context stage learns from out-of-fold "
+                          "predictions over %d folds of documents: it needs at "
+                          "least %d documents, not %zu", ds->path,
+                     KB_CONTEXT_FOLDS, KB_CONTEXT_FOLDS, docs);
     if (rc == 0 && kb_assign_folds(ds, KB_CONTEXT_FOLDS, o->params.seed, fold))
         rc = kb_fail(err, "out of memory");
     if (rc == 0) {
