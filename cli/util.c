@@ -251,9 +251,13 @@ static size_t unsafe_len(const char *s, size_t n, size_t i)
 }
 
 /* A TSV field: tab and line breaks become a space, other controls and
- * bidi overrides U+FFFD. */
+ * bidi overrides U+FFFD, invalid UTF-8 (a file name) U+FFFD. */
 void out_tsv_field(cli_out *o, const char *s, size_t n)
 {
+    char *fixed = NULL;
+    if (!kb_utf8_check(s, n, NULL, NULL) &&
+        (fixed = kb_utf8_repair(s, n, &n, NULL)) != NULL)
+        s = fixed;
     size_t run = 0;
     for (size_t i = 0; i < n;) {
         size_t bad = unsafe_len(s, n, i);
@@ -270,6 +274,7 @@ void out_tsv_field(cli_out *o, const char *s, size_t n)
         run = i;
     }
     out_bytes(o, s + run, n - run);
+    free(fixed);
 }
 
 void out_prob(cli_out *o, double p)

@@ -161,6 +161,8 @@ check "ESC and U+202E do not reach the terminal raw" sh -c "! grep -q \"\$(print
 cp "$ART" "$T/$(printf 'bad\377name.txt')"
 "$K" classify --format jsonl "$T/$(printf 'bad\377name.txt')" > "$T/out.jsonl"
 check "a non-UTF-8 file name still gives valid UTF-8 JSON" sh -c "iconv -f UTF-8 -t UTF-8 '$T/out.jsonl' > /dev/null"
+"$K" classify "$T/$(printf 'bad\377name.txt')" > "$T/out.tsv"
+check "... and valid UTF-8 TSV" sh -c "iconv -f UTF-8 -t UTF-8 '$T/out.tsv' > /dev/null"
 "$K" train --data "$T/small.tsv" -C nan --cv 3 > "$T/out" 2> "$T/err"; rc=$?
 check "-C nan is refused before any score is printed (rc $rc)" sh -c "[ $rc -eq 2 ] && [ ! -s '$T/out' ] && grep -q -- '-C wants a number' '$T/err'"
 for bad_opt in "-C inf" "-C 1e308" "--eps -1" "--eps nan" "--cv 4294967298" "--hash-bits 4294967306" "--seed -1" "--min-df 99999999999"; do
