@@ -6,6 +6,8 @@
  */
 #include "common.h"
 
+#include "fuzz_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/khabar-fuzz-lines-%ld", (long)getpid());
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
+    if (fuzz_write_temp("lines", data, size, path, sizeof path) != 0)
         return 0;
-    fwrite(data, 1, size, fp);
-    fclose(fp);
     kb_lines in;
     kb_error err;
     if (kb_lines_open(&in, path, KB_LINES_REPAIR, &err) != 0)

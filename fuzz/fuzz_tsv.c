@@ -5,6 +5,8 @@
  */
 #include "khabar.h"
 
+#include "fuzz_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +15,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/khabar-fuzz-tsv-%ld", (long)getpid());
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
+    if (fuzz_write_temp("tsv", data, size, path, sizeof path) != 0)
         return 0;
-    fwrite(data, 1, size, fp);
-    fclose(fp);
     kb_dataset ds;
     kb_error err;
     if (kb_dataset_read(path, "topic", &ds, &err) == 0) {
