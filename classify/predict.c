@@ -48,3 +48,28 @@ int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
         return kb_fail(err, "out of memory");
     return kb_score_counts(p->m, &p->counts, p->dec, probs);
 }
+
+int kb_predict_dataset(const kb_model *m, const kb_dataset *ds, int context,
+                       double *probs, kb_error *err)
+{
+    size_t k = (size_t)m->k;
+    kb_predictor *p = kb_predictor_new(m, err);
+    if (!p)
+        return -1;
+    int rc = 0;
+    kb_error e;
+    for (size_t i = 0; rc == 0 && i < ds->n; i++)
+        if (kb_predict(p, ds->text[i], strlen(ds->text[i]), probs + i * k,
+                       &e) < 0)
+            rc = kb_fail(err, "%s:%zu: %s", ds->path, ds->line[i], e.msg);
+    kb_predictor_free(p);
+    for (size_t a = 0; rc == 0 && context && ds->doc && a < ds->n;) {
+        size_t b = a + 1; /* an article: a run of rows with one doc */
+        while (b < ds->n && strcmp(ds->doc[a], ds->doc[b]) == 0)
+            b++;
+        if (kb_context_apply(m, probs + a * k, b - a, probs + a * k, NULL))
+            rc = kb_fail(err, "out of memory");
+        a = b;
+    }
+    return rc;
+}

@@ -92,13 +92,6 @@ static int add_sentence(worker *w, size_t line, size_t start, size_t len)
     return 0;
 }
 
-/* A line with nothing to label (white space, RLM, NBSP, ...): it ends
- * an article in --sentences --article. */
-static int is_blank(const char *t, size_t len)
-{
-    return kb_text_blank(t, len);
-}
-
 /* Whole line as one sentence, trimmed of ASCII space (--sentences). */
 static int label_line_whole(worker *w, size_t line, const char *t, size_t len)
 {
@@ -120,9 +113,10 @@ static void *label_slice(void *arg)
     w->n_sent = 0;
     /* a slice that starts after a blank line starts an article */
     size_t lo = w->line_lo;
-    w->blank_before = lo > 0 ? is_blank(w->b->text + w->b->line_at[lo - 1],
-                                        w->b->line_at[lo] - w->b->line_at[lo - 1])
-                             : w->jb->blank_pending;
+    w->blank_before =
+        lo > 0 ? kb_text_blank(w->b->text + w->b->line_at[lo - 1],
+                               w->b->line_at[lo] - w->b->line_at[lo - 1])
+               : w->jb->blank_pending;
     for (size_t l = w->line_lo; l < w->line_hi && !w->failed; l++) {
         const char *t = w->b->text + w->b->line_at[l];
         size_t len = w->b->line_at[l + 1] - w->b->line_at[l];
@@ -369,7 +363,7 @@ static int process_batch(worker *ws, int nt, const batch *b, size_t *n_done,
         return 1;
     if (b->n_lines > 0) {
         size_t last = b->n_lines - 1;
-        jb->blank_pending = is_blank(b->text + b->line_at[last],
+        jb->blank_pending = kb_text_blank(b->text + b->line_at[last],
                                      b->line_at[last + 1] - b->line_at[last]);
     }
     for (int t = 0; t < nt; t++) {
@@ -393,7 +387,10 @@ static int classify_file(worker *ws, int nt, job *jb, const char *path)
     kb_lines in;
     if (cli_open_article(&in, path) != 0)
         return 1;
-    jb->doc = path;
+    /* the name printed with every sentence: valid UTF-8, repaired once */
+    char *shown = kb_utf8_check(path, strlen(path), NULL, NULL)
+                      ? NULL : kb_utf8_repair(path, strlen(path), NULL, NULL);
+    jb->doc = shown ? shown : path;
     jb->n_carry = jb->article_len = 0;
     jb->blank_pending = 0;
     batch b = {0};
@@ -424,6 +421,7 @@ static int classify_file(worker *ws, int nt, job *jb, const char *path)
     if (rc == 0 && jb->jsonl)
         print_summary(jb, counts, n_done);
     cli_close_article(&in);
+    free(shown);
     free(b.text);
     free(b.line_at);
     return rc;

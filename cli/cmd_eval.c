@@ -167,39 +167,6 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
     return 0;
 }
 
-/* First-stage probabilities of every row (n*k). */
-static int predict_rows(const kb_model *m, const kb_dataset *ds, double *probs)
-{
-    kb_error err;
-    kb_predictor *p = kb_predictor_new(m, &err);
-    if (!p)
-        return cli_error("%s", err.msg);
-    size_t k = (size_t)kb_model_n_labels(m);
-    for (size_t i = 0; i < ds->n; i++)
-        if (kb_predict(p, ds->text[i], strlen(ds->text[i]), probs + i * k,
-                       &err) < 0) {
-            kb_predictor_free(p);
-            return cli_error("%s:%zu: %s", ds->path, ds->line[i], err.msg);
-        }
-    kb_predictor_free(p);
-    return 0;
-}
-
-/* Reads each article (a run of rows with the same doc) in context. */
-static int apply_context(const kb_model *m, const kb_dataset *ds, double *probs)
-{
-    size_t k = (size_t)kb_model_n_labels(m);
-    for (size_t a = 0; a < ds->n;) {
-        size_t b = a + 1;
-        while (b < ds->n && strcmp(ds->doc[a], ds->doc[b]) == 0)
-            b++;
-        if (kb_context_apply(m, probs + a * k, b - a, probs + a * k, NULL))
-            return cli_error("out of memory");
-        a = b;
-    }
-    return 0;
-}
-
 static int score_dataset(const kb_model *m, const kb_dataset *ds,
                          const eval_args *a, kb_metrics *mt)
 {
@@ -211,9 +178,9 @@ static int score_dataset(const kb_model *m, const kb_dataset *ds,
     double *probs = malloc((ds->n ? ds->n : 1) * k * sizeof *probs);
     if (!probs)
         return cli_error("out of memory");
-    int rc = predict_rows(m, ds, probs);
-    if (rc == 0 && kb_model_has_context(m) && ds->doc && !a->no_context)
-        rc = apply_context(m, ds, probs);
+    kb_error err;
+    int rc = kb_predict_dataset(m, ds, !a->no_context, probs, &err) != 0
+                 ? cli_error("%s", err.msg) : 0;
     for (size_t i = 0; rc == 0 && i < ds->n; i++) {
         const double *p = probs + i * k;
         int gold = kb_model_label_index(m, ds->label[i]), pred = 0;

@@ -196,15 +196,11 @@ void out_bytes(cli_out *o, const char *s, size_t n)
 
 void out_str(cli_out *o, const char *s) { out_bytes(o, s, strlen(s)); }
 
-/* Appends s as a JSON string; invalid UTF-8 (a file name can hold any
- * bytes) becomes U+FFFD, so the output is always valid JSON. */
+/* Appends s, valid UTF-8 (the line reader repairs text, classify repairs
+ * file names once), as a JSON string. */
 void out_json_str(cli_out *o, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    char *fixed = NULL;
-    if (!kb_utf8_check(s, n, NULL, NULL) &&
-        (fixed = kb_utf8_repair(s, n, &n, NULL)) != NULL)
-        s = fixed;
     out_bytes(o, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
@@ -227,7 +223,6 @@ void out_json_str(cli_out *o, const char *s, size_t n)
     }
     out_bytes(o, s + run, n - run);
     out_bytes(o, "\"", 1);
-    free(fixed);
 }
 
 /* Code points that must not reach a terminal raw: C0 and C1 controls,
@@ -250,14 +245,10 @@ static size_t unsafe_len(const char *s, size_t n, size_t i)
     return 0;
 }
 
-/* A TSV field: tab and line breaks become a space, other controls and
- * bidi overrides U+FFFD, invalid UTF-8 (a file name) U+FFFD. */
+/* A TSV field of valid UTF-8: tab and line breaks become a space, other
+ * controls and bidi overrides U+FFFD. */
 void out_tsv_field(cli_out *o, const char *s, size_t n)
 {
-    char *fixed = NULL;
-    if (!kb_utf8_check(s, n, NULL, NULL) &&
-        (fixed = kb_utf8_repair(s, n, &n, NULL)) != NULL)
-        s = fixed;
     size_t run = 0;
     for (size_t i = 0; i < n;) {
         size_t bad = unsafe_len(s, n, i);
@@ -274,7 +265,6 @@ void out_tsv_field(cli_out *o, const char *s, size_t n)
         run = i;
     }
     out_bytes(o, s + run, n - run);
-    free(fixed);
 }
 
 void out_prob(cli_out *o, double p)

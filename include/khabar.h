@@ -257,6 +257,13 @@ KB_API int kb_model_has_context(const kb_model *m);
 KB_API int kb_context_apply(const kb_model *m, const double *probs, size_t n,
                      double *out, int *labels);
 
+/* The probabilities of every row of ds (n*k, in order), as eval scores
+ * them: with context set and a doc column, each run of rows with one doc
+ * is read as an article by a model with a context stage.  Errors name the
+ * file and line. */
+KB_API int kb_predict_dataset(const kb_model *m, const kb_dataset *ds,
+                              int context, double *probs, kb_error *err);
+
 /* ----------------------------------------------------------- evaluate */
 
 #define KB_CALIB_BINS 10 /* confidence bins of the reliability table */

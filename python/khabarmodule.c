@@ -674,30 +674,18 @@ static int score(const kb_model *m, const kb_dataset *ds, int context,
 {
     size_t k = (size_t)kb_model_n_labels(m);
     double *probs = malloc((ds->n ? ds->n : 1) * k * sizeof *probs);
-    kb_predictor *p = probs ? kb_predictor_new(m, err) : NULL;
-    int rc = p ? 0 : -1;
+    int rc = probs ? 0 : -1;
     if (!probs)
         snprintf(err->msg, sizeof err->msg, "out of memory");
-    for (size_t i = 0; rc == 0 && i < ds->n; i++) {
+    for (size_t i = 0; rc == 0 && i < ds->n; i++)
         if (kb_model_label_index(m, ds->label[i]) < 0) {
             snprintf(err->msg, sizeof err->msg, "%s:%zu: label '%.64s' is not "
                      "one of the model's labels", ds->path, ds->line[i],
                      ds->label[i]);
             rc = -1;
-        } else if (kb_predict(p, ds->text[i], strlen(ds->text[i]),
-                              probs + i * k, err) < 0) {
-            rc = -1;
         }
-    }
-    for (size_t a = 0; rc == 0 && context && ds->doc && a < ds->n;) {
-        size_t b = a + 1;
-        while (b < ds->n && strcmp(ds->doc[a], ds->doc[b]) == 0)
-            b++;
-        rc = kb_context_apply(m, probs + a * k, b - a, probs + a * k, NULL);
-        if (rc != 0)
-            snprintf(err->msg, sizeof err->msg, "out of memory");
-        a = b;
-    }
+    if (rc == 0)
+        rc = kb_predict_dataset(m, ds, context, probs, err);
     for (size_t i = 0; rc == 0 && i < ds->n; i++) {
         const double *q = probs + i * k;
         int best = 0;
@@ -707,7 +695,6 @@ static int score(const kb_model *m, const kb_dataset *ds, int context,
         kb_metrics_add_prob(mt, kb_model_label_index(m, ds->label[i]), best,
                             q[best]);
     }
-    kb_predictor_free(p);
     free(probs);
     return rc;
 }
