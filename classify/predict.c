@@ -10,6 +10,7 @@ struct kb_predictor {
     kb_normalizer *nz;
     kb_counts counts;
     double dec[KB_MAX_LABELS];
+    kb_evidence evidence;
 };
 
 kb_predictor *kb_predictor_new(const kb_model *m, kb_error *err)
@@ -46,7 +47,18 @@ int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
         return -1;
     if (kb_count_features(&p->m->params.feat, t, nlen, &p->counts, 0) != 0)
         return kb_fail(err, "out of memory");
-    return kb_score_counts(p->m, &p->counts, p->dec, probs);
+    p->evidence.arabic = kb_text_has_arabic(t, nlen);
+    return kb_score_counts(p->m, &p->counts, p->dec, probs, &p->evidence.known);
+}
+
+kb_evidence kb_predictor_evidence(const kb_predictor *p)
+{
+    return p->evidence;
+}
+
+int kb_evidence_unknown(kb_evidence e, size_t min_known)
+{
+    return min_known > 0 && (!e.arabic || e.known < min_known);
 }
 
 int kb_predict_dataset(const kb_model *m, const kb_dataset *ds, int context,

@@ -29,8 +29,9 @@ int kb_decisions_to_probs(int logistic, int k, const double *dec,
 }
 
 int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
-                    double *probs)
+                    double *probs, size_t *known)
 {
+    size_t n_known = 0;
     int k = m->k;
     size_t width = (size_t)k + 1;
     double acc[2][KB_MAX_LABELS] = {{0}}, norm[2] = {0, 0};
@@ -51,6 +52,7 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
                 nr++;
             }
         }
+        n_known += nr;
         for (size_t i = base; nr && i < end; i++) {
             const float *row = rows[i - base];
             if (!row)
@@ -62,6 +64,8 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
                 acc[space][j] += v * (double)row[j + 1];
         }
     }
+    if (known)
+        *known = n_known;
     double scale[2];
     kb_model_space_scales(m, norm, scale);
     for (int j = 0; j < k; j++)

@@ -10,9 +10,10 @@
 
 /* Weighs and scores counts in one pass: fills dec[k] and probs[k] and
  * returns the argmax.  It weighs exactly as kb_model_weigh does (the
- * vector is scaled once at the end instead of per feature). */
+ * vector is scaled once at the end instead of per feature).  *known (when
+ * not NULL) gets the number of distinct n-grams the model has a row for. */
 int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
-                    double *probs);
+                    double *probs, size_t *known);
 
 /* Turns k decision values into probabilities (logistic: liblinear's
  * one-vs-rest logistic probabilities, normalised; else a softmax, as SVMs

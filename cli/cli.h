@@ -79,6 +79,7 @@ void out_bytes(cli_out *o, const char *s, size_t n);
 void out_str(cli_out *o, const char *s);
 void out_json_str(cli_out *o, const char *s, size_t n);
 void out_tsv_field(cli_out *o, const char *s, size_t n);
+void out_csv_field(cli_out *o, const char *s, size_t n);
 void out_prob(cli_out *o, double p); /* fixed 4 decimals */
 void out_uint(cli_out *o, size_t v);
 void out_flush(cli_out *o, FILE *fp); /* writes and empties */

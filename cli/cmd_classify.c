@@ -1,429 +1,203 @@
 /*
- * cmd_classify.c: `khabar classify`, the product's main job: read articles,
- * split them into sentences, label each one, print the labels as they
- * come, and sum each article up.
+ * cmd_classify.c: `khabar classify`, the product's main job: read
+ * articles, split them into sentences, label each one, print the labels
+ * as they come, and sum each article up.
  *
- * Input is read in batches of lines (a line break always ends a sentence,
- * so lines are independent).  With -j N a batch is cut into N slices of
- * lines; each thread segments and labels its slice, then formats it once
- * the sentence numbers before it are known; the slices are written in
- * order, so the output is the same for every N.  Memory is bounded by the
- * batch size and the longest line, whatever the input's length.
+ * This file reads the input: plain text files (each one article; lines
+ * are read in batches, and a line break always ends a sentence, so lines
+ * are independent) or structured records (--input jsonl|csv|tsv, each
+ * record one article).  classify_batch.c labels a batch and
+ * classify_format.c writes it.  Memory is bounded by the batch size and
+ * the longest line or record, whatever the input's length.  When the
+ * input is a pipe or a terminal, each line's labels are written as soon
+ * as no more input is waiting, so khabar works as a co-process.
  */
-#include "cli.h"
+#include "classify_job.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BATCH_BYTES (1u << 20)
 #define BATCH_LINES (1u << 16) /* bounds memory for many short lines too */
-#define MAX_THREADS 64
-#define WORKER_STACK ((size_t)1 << 21)
 
-typedef struct sentence {
-    size_t line, start, len;
-    int label;
-    int new_article; /* --article: a blank line came before it */
-} sentence;
+typedef struct run {
+    worker *ws;
+    int nt;
+    job *jb;
+    progress prog;
+    int input_kind;        /* 0: plain text, else REC_* */
+    const char *text_field, *id_field;
+    int force_stream;      /* --line-buffered */
+    size_t bad_records;
+    uint64_t file_bytes;   /* bytes of the files done (for progress) */
+} run;
 
-typedef struct batch {
-    char *text;      /* the lines, back to back */
-    size_t len, cap;
-    size_t *line_at; /* start of each line in text, plus one past the end */
-    size_t n_lines, lines_cap;
-} batch;
-
-typedef struct job {
-    const kb_model *model;
-    int jsonl, sentences_mode, article_mode, context;
-    const char *doc;
-    /* Context carried from the batches before, in the current article:
-     * its first sentence's probabilities, then those of up to
-     * context_window last sentences (n_carry rows of k). */
-    double *carry;
-    size_t n_carry, carry_cap, article_len;
-    int blank_pending; /* the last batch ended with a blank line */
-    int line_buffered; /* flush after every batch */
-} job;
-
-typedef struct worker {
-    const job *jb;
-    const batch *b;
-    size_t line_lo, line_hi; /* slice of lines */
-    size_t first_n;          /* number of the slice's first sentence */
-    kb_segmenter *seg;
-    kb_predictor *pred;
-    sentence *sent;
-    size_t n_sent, sent_cap;
-    double *probs;           /* n_sent * k */
-    size_t probs_cap;
-    int blank_before;        /* --article: the next sentence starts one */
-    cli_out out;
-    size_t counts[KB_MAX_LABELS];
-    int failed;
-    kb_error err;
-} worker;
-
-/* ------------------------------------------------------------ labelling */
-
-static int add_sentence(worker *w, size_t line, size_t start, size_t len)
+static int batch_due(const batch *b)
 {
-    size_t k = (size_t)kb_model_n_labels(w->jb->model);
-    if (KB_GROW(w->sent, w->sent_cap, w->n_sent + 1) != 0 ||
-        KB_GROW(w->probs, w->probs_cap, (w->n_sent + 1) * k) != 0)
-        return kb_fail(&w->err, "out of memory");
-    const char *t = w->b->text + w->b->line_at[line];
-    int label = kb_predict(w->pred, t + start, len, w->probs + w->n_sent * k,
-                           &w->err);
-    if (label < 0)
-        return -1;
-    sentence *s = &w->sent[w->n_sent++];
-    s->line = line;
-    s->start = start;
-    s->len = len;
-    s->label = label;
-    s->new_article = w->blank_before;
-    w->blank_before = 0;
-    return 0;
+    return b->len >= BATCH_BYTES || b->n_lines >= BATCH_LINES;
 }
 
-/* Whole line as one sentence, trimmed of ASCII space (--sentences). */
-static int label_line_whole(worker *w, size_t line, const char *t, size_t len)
+static int flush_batch(run *r, batch *b, int last_open)
 {
-    size_t a = 0, b = len;
-    while (a < b && (t[a] == ' ' || t[a] == '\t'))
-        a++;
-    while (b > a && (t[b - 1] == ' ' || t[b - 1] == '\t'))
-        b--;
-    if (a == b || kb_text_blank(t + a, b - a)) {
-        w->blank_before = 1;
-        return 0;
-    }
-    return add_sentence(w, line, a, b - a);
-}
-
-static void *label_slice(void *arg)
-{
-    worker *w = arg;
-    w->n_sent = 0;
-    /* a slice that starts after a blank line starts an article */
-    size_t lo = w->line_lo;
-    w->blank_before =
-        lo > 0 ? kb_text_blank(w->b->text + w->b->line_at[lo - 1],
-                               w->b->line_at[lo] - w->b->line_at[lo - 1])
-               : w->jb->blank_pending;
-    for (size_t l = w->line_lo; l < w->line_hi && !w->failed; l++) {
-        const char *t = w->b->text + w->b->line_at[l];
-        size_t len = w->b->line_at[l + 1] - w->b->line_at[l];
-        if (w->jb->sentences_mode) {
-            w->failed = label_line_whole(w, l, t, len) != 0;
-            continue;
-        }
-        const kb_span *sp;
-        size_t n;
-        if (kb_segment(w->seg, t, len, &sp, &n, &w->err) != 0) {
-            w->failed = 1;
-            break;
-        }
-        for (size_t i = 0; i < n && !w->failed; i++)
-            w->failed = add_sentence(w, l, sp[i].start, sp[i].len) != 0;
-    }
-    return NULL;
-}
-
-/* ------------------------------------------------------------ printing */
-
-static const double *sentence_probs(const worker *w, const sentence *s)
-{
-    return w->probs + (size_t)(s - w->sent) * (size_t)kb_model_n_labels(w->jb->model);
-}
-
-static void format_tsv(worker *w, const sentence *s, size_t n)
-{
-    cli_out *o = &w->out;
-    const char *label = kb_model_label(w->jb->model, s->label);
-    out_tsv_field(o, w->jb->doc, strlen(w->jb->doc));
-    out_bytes(o, "\t", 1);
-    out_uint(o, n);
-    out_bytes(o, "\t", 1);
-    out_str(o, label);
-    out_bytes(o, "\t", 1);
-    out_prob(o, sentence_probs(w, s)[s->label]);
-    out_bytes(o, "\t", 1);
-    out_tsv_field(o, w->b->text + w->b->line_at[s->line] + s->start, s->len);
-    out_bytes(o, "\n", 1);
-}
-
-static void format_jsonl(worker *w, const sentence *s, size_t n)
-{
-    cli_out *o = &w->out;
-    const kb_model *m = w->jb->model;
-    out_str(o, "{\"doc\":");
-    out_json_str(o, w->jb->doc, strlen(w->jb->doc));
-    out_str(o, ",\"n\":");
-    out_uint(o, n);
-    out_str(o, ",\"label\":");
-    out_json_str(o, kb_model_label(m, s->label),
-                 strlen(kb_model_label(m, s->label)));
-    const double *probs = sentence_probs(w, s);
-    out_str(o, ",\"confidence\":");
-    out_prob(o, probs[s->label]);
-    out_str(o, ",\"text\":");
-    out_json_str(o, w->b->text + w->b->line_at[s->line] + s->start, s->len);
-    out_str(o, ",\"probs\":{");
-    for (int j = 0; j < kb_model_n_labels(m); j++) {
-        out_str(o, j ? "," : "");
-        out_json_str(o, kb_model_label(m, j), strlen(kb_model_label(m, j)));
-        out_bytes(o, ":", 1);
-        out_prob(o, probs[j]);
-    }
-    out_str(o, "}}\n");
-}
-
-static void *format_slice(void *arg)
-{
-    worker *w = arg;
-    w->out.len = 0;
-    for (size_t i = 0; i < w->n_sent; i++) {
-        if (w->jb->jsonl)
-            format_jsonl(w, &w->sent[i], w->first_n + i);
-        else
-            format_tsv(w, &w->sent[i], w->first_n + i);
-    }
-    return NULL;
-}
-
-static void print_summary(const job *jb, const size_t *counts, size_t total)
-{
-    cli_out o = {0};
-    const kb_model *m = jb->model;
-    int k = kb_model_n_labels(m), best = 0;
-    for (int j = 1; j < k; j++)
-        if (counts[j] > counts[best])
-            best = j;
-    out_str(&o, "{\"doc\":");
-    out_json_str(&o, jb->doc, strlen(jb->doc));
-    out_str(&o, ",\"summary\":true,\"sentences\":");
-    out_uint(&o, total);
-    out_str(&o, ",\"label\":");
-    if (total)
-        out_json_str(&o, kb_model_label(m, best), strlen(kb_model_label(m, best)));
-    else
-        out_str(&o, "null");
-    out_str(&o, ",\"share\":{");
-    for (int j = 0; j < k; j++) {
-        out_str(&o, j ? "," : "");
-        out_json_str(&o, kb_model_label(m, j), strlen(kb_model_label(m, j)));
-        out_bytes(&o, ":", 1);
-        out_prob(&o, total ? (double)counts[j] / (double)total : 0);
-    }
-    out_str(&o, "}}\n");
-    out_flush(&o, stdout);
-    out_free(&o);
-}
-
-/* -------------------------------------------------------------- batches */
-
-static int batch_add_line(batch *b, const char *t, size_t len)
-{
-    if (KB_GROW(b->text, b->cap, b->len + len) != 0 ||
-        KB_GROW(b->line_at, b->lines_cap, b->n_lines + 2) != 0)
-        return -1;
-    b->line_at[b->n_lines] = b->len;
-    if (len) /* (the first line may be empty and the buffer still NULL) */
-        memcpy(b->text + b->len, t, len);
-    b->len += len;
-    b->n_lines++;
-    b->line_at[b->n_lines] = b->len;
-    return 0;
-}
-
-static void run_phase(worker *ws, int nt, void *(*fn)(void *))
-{
-    pthread_t th[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    pthread_attr_t attr; /* not the stack limit's size: ICU wants room */
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, WORKER_STACK);
-    for (int t = 1; t < nt; t++)
-        started[t] = pthread_create(&th[t], &attr, fn, &ws[t]) == 0;
-    pthread_attr_destroy(&attr);
-    fn(&ws[0]);
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            fn(&ws[t]);
-    }
-}
-
-/* ------------------------------------------------------------- context */
-
-/* Reads the sentences of one article (rows: the carried context, then the
- * batch's sentences a..b of the flattened slices) with the model's
- * context stage, writing the new probabilities and labels back. */
-typedef struct flat {
-    worker *w;
-    size_t i;
-} flat;
-
-static int context_article(job *jb, const flat *ids, size_t a, size_t b,
-                           int continues)
-{
-    size_t k = (size_t)kb_model_n_labels(jb->model);
-    size_t pre = continues ? jb->n_carry : 0, n = pre + (b - a);
-    double *in = malloc(n * k * sizeof *in), *out = malloc(n * k * sizeof *out);
-    int *lab = malloc(n * sizeof *lab);
-    int rc = (!in || !out || !lab) ? -1 : 0;
-    if (rc == 0) {
-        if (pre)
-            memcpy(in, jb->carry, pre * k * sizeof *in);
-        for (size_t i = a; i < b; i++)
-            memcpy(in + (pre + i - a) * k, ids[i].w->probs + ids[i].i * k,
-                   k * sizeof *in);
-        rc = kb_context_apply(jb->model, in, n, out, lab);
-    }
-    for (size_t i = a; rc == 0 && i < b; i++) {
-        memcpy(ids[i].w->probs + ids[i].i * k, out + (pre + i - a) * k,
-               k * sizeof *out);
-        ids[i].w->sent[ids[i].i].label = lab[pre + i - a];
-    }
-    if (rc == 0) { /* carry: the first sentence, then the last window */
-        size_t win = (size_t)kb_model_params(jb->model)->context_window;
-        size_t keep = n - 1 < win ? n - 1 : win;
-        if (KB_GROW(jb->carry, jb->carry_cap, (keep + 1) * k) != 0)
-            rc = -1;
-        else {
-            memmove(jb->carry, in, k * sizeof *in);
-            memcpy(jb->carry + k, in + (n - keep) * k, keep * k * sizeof *in);
-            jb->n_carry = keep + 1;
-        }
-    }
-    free(in);
-    free(out);
-    free(lab);
+    b->last_open = last_open;
+    int rc = classify_batch(r->ws, r->nt, r->jb, b);
+    batch_reset(b);
+    progress_tick(&r->prog, r->jb->sentences_done);
     return rc;
 }
 
-/* The batch's sentences in order, cut into articles: a file is one
- * article; with --sentences --article a blank line starts the next. */
-static int context_pass(worker *ws, int nt, job *jb)
+/* Streaming: an input that is not a regular file (a pipe, a terminal). */
+static int is_stream(const kb_lines *in)
 {
-    size_t total = 0;
-    for (int t = 0; t < nt; t++)
-        total += ws[t].n_sent;
-    flat *ids = malloc((total ? total : 1) * sizeof *ids);
-    if (!ids)
-        return cli_error("out of memory");
-    size_t n = 0;
-    for (int t = 0; t < nt; t++)
-        for (size_t i = 0; i < ws[t].n_sent; i++)
-            ids[n++] = (flat){&ws[t], i};
-    int rc = 0;
-    for (size_t a = 0; rc == 0 && a < total;) {
-        int continues = jb->article_len > 0 &&
-                        !(jb->article_mode && ids[a].w->sent[ids[a].i].new_article);
-        size_t b = a + 1;
-        while (b < total && !(jb->article_mode && ids[b].w->sent[ids[b].i].new_article))
-            b++;
-        if (!continues)
-            jb->article_len = 0;
-        rc = context_article(jb, ids, a, b, continues);
-        jb->article_len += b - a;
-        a = b;
-    }
-    free(ids);
-    return rc ? cli_error("out of memory") : 0;
+    struct stat st;
+    return fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode);
 }
 
-/* Labels and prints one batch; *n_done counts the document's sentences. */
-static int process_batch(worker *ws, int nt, const batch *b, size_t *n_done,
-                         size_t *counts)
+/* The name printed with every sentence: valid UTF-8, repaired once. */
+static char *shown_name(const char *path)
 {
-    size_t per = (b->len + (size_t)nt - 1) / (size_t)nt, line = 0;
-    for (int t = 0; t < nt; t++) {
-        ws[t].b = b;
-        ws[t].line_lo = line;
-        while (line < b->n_lines &&
-               (t == nt - 1 || b->line_at[line] < per * (size_t)(t + 1)))
-            line++;
-        ws[t].line_hi = line;
-    }
-    run_phase(ws, nt, label_slice);
-    for (int t = 0; t < nt; t++)
-        if (ws[t].failed)
-            return cli_error("%s: %s", ws[t].jb->doc, ws[t].err.msg);
-    job *jb = (job *)ws[0].jb;
-    if (jb->context && context_pass(ws, nt, jb) != 0)
-        return 1;
-    if (b->n_lines > 0) {
-        size_t last = b->n_lines - 1;
-        jb->blank_pending = kb_text_blank(b->text + b->line_at[last],
-                                     b->line_at[last + 1] - b->line_at[last]);
-    }
-    for (int t = 0; t < nt; t++) {
-        ws[t].first_n = *n_done + 1;
-        *n_done += ws[t].n_sent;
-        for (size_t i = 0; i < ws[t].n_sent; i++)
-            counts[ws[t].sent[i].label]++;
-    }
-    run_phase(ws, nt, format_slice);
-    for (int t = 0; t < nt; t++)
-        out_flush(&ws[t].out, stdout);
-    if (jb->line_buffered)
-        fflush(stdout);
-    if (ferror(stdout))
-        return CLI_EXIT_OUTPUT; /* reported once, when stdout is closed */
-    return 0;
+    if (kb_utf8_check(path, strlen(path), NULL, NULL))
+        return strdup(path);
+    return kb_utf8_repair(path, strlen(path), NULL, NULL);
 }
 
-static int classify_file(worker *ws, int nt, job *jb, const char *path)
+static void start_file(job *jb)
+{
+    jb->n_carry = jb->article_len = 0;
+    jb->blank_pending = 0;
+}
+
+/* A plain text file: one article. */
+static int classify_text_file(run *r, const char *path)
 {
     kb_lines in;
     if (cli_open_article(&in, path) != 0)
         return 1;
-    /* the name printed with every sentence: valid UTF-8, repaired once */
-    char *shown = kb_utf8_check(path, strlen(path), NULL, NULL)
-                      ? NULL : kb_utf8_repair(path, strlen(path), NULL, NULL);
-    jb->doc = shown ? shown : path;
-    jb->n_carry = jb->article_len = 0;
-    jb->blank_pending = 0;
+    int stream = r->force_stream || is_stream(&in);
+    r->jb->line_buffered = stream;
+    start_file(r->jb);
     batch b = {0};
-    size_t n_done = 0, counts[KB_MAX_LABELS] = {0};
+    char *doc = shown_name(path);
+    int rc = doc && batch_add_article(&b, doc, NULL) == 0
+                 ? 0 : cli_error("%s: out of memory", path);
     char *text;
     size_t len;
     kb_error err;
-    int r, rc = 0;
-    int input_error = 0;
-    while (rc == 0 && (r = kb_lines_next(&in, &text, &len, &err)) != 0) {
-        if (r < 0) { /* label what was read before, then report */
+    int got, input_error = 0;
+    while (rc == 0 && (got = kb_lines_next(&in, &text, &len, &err)) != 0) {
+        if (got < 0) { /* label what was read before, then report */
             input_error = 1;
             break;
         }
-        if (batch_add_line(&b, text, len) != 0) {
+        if (batch_add_line(&b, text, len, b.n_arts - 1) != 0) {
             rc = cli_error("%s:%zu: out of memory", path, in.lineno);
             break;
         }
-        if (b.len >= BATCH_BYTES || b.n_lines >= BATCH_LINES) {
-            rc = process_batch(ws, nt, &b, &n_done, counts);
-            b.len = b.n_lines = 0;
+        if (batch_due(&b) || (stream && !kb_lines_ready(&in))) {
+            r->prog.done_bytes = r->file_bytes + in.offset;
+            rc = flush_batch(r, &b, 1);
         }
     }
-    if (rc == 0 && b.n_lines)
-        rc = process_batch(ws, nt, &b, &n_done, counts);
+    r->prog.done_bytes = r->file_bytes += in.offset;
+    if (rc == 0)
+        rc = flush_batch(r, &b, 0);
     if (rc == 0 && input_error)
         rc = cli_error("%s", err.msg);
-    if (rc == 0 && jb->jsonl)
-        print_summary(jb, counts, n_done);
     cli_close_article(&in);
-    free(shown);
-    free(b.text);
-    free(b.line_at);
+    batch_free(&b);
+    return rc;
+}
+
+/* The doc of a record: its id, or FILE:LINE. */
+static char *record_doc(const rec_record *rec, const char *path)
+{
+    if (rec->id)
+        return shown_name(rec->id);
+    char *name = shown_name(path);
+    size_t n = name ? strlen(name) + 24 : 0;
+    char *doc = name ? malloc(n) : NULL;
+    if (doc)
+        snprintf(doc, n, "%s:%zu", name, rec->line);
+    free(name);
+    return doc;
+}
+
+/* Adds a record's text, line by line, as one article. */
+static int add_record(batch *b, rec_record *rec, const char *path)
+{
+    char *doc = record_doc(rec, path);
+    const char *t = rec->text;
+    size_t len = rec->text_len;
+    long art = doc ? batch_add_article(b, doc, rec) : (rec_free(rec), -1);
+    if (art < 0)
+        return -1;
+    for (size_t i = 0; i <= len;) {
+        size_t e = i;
+        while (e < len && t[e] != '\n')
+            e++;
+        size_t l = e - i;
+        if (l > 0 && t[i + l - 1] == '\r')
+            l--;
+        if (batch_add_line(b, t + i, l, (size_t)art) != 0)
+            return -1;
+        i = e + 1;
+    }
+    return 0;
+}
+
+/* A file of records (--input): one article each.  A bad record is
+ * reported with its line and skipped; the run then exits 1. */
+static int classify_record_file(run *r, const char *path)
+{
+    rec_reader rd;
+    kb_error err;
+    if (rec_open(&rd, path, r->input_kind, r->text_field, r->id_field, &err) != 0)
+        return cli_error("%s", err.msg);
+    int stream = r->force_stream || is_stream(&rd.in);
+    r->jb->line_buffered = stream;
+    batch b = {0};
+    int rc = 0, got, warned = 0;
+    rec_record *rec;
+    while (rc == 0 && (got = rec_next(&rd, &rec, &err)) != 0) {
+        if (got < 0) {
+            cli_error("%s", err.msg);
+            r->bad_records++;
+            if (got == -1)
+                continue;
+            break; /* the rest of the file cannot be read */
+        }
+        if (r->jb->format != FMT_JSONL && !r->jb->columns &&
+            job_set_columns(r->jb, rec) != 0) {
+            rec_free(rec);
+            rc = cli_error("out of memory");
+            break;
+        }
+        job_check_columns(r->jb, rec, path, &warned);
+        start_file(r->jb);
+        if (add_record(&b, rec, path) != 0) {
+            rc = cli_error("%s:%zu: out of memory", path, rd.in.lineno);
+            break;
+        }
+        if (batch_due(&b) || (stream && !kb_lines_ready(&rd.in))) {
+            r->prog.done_bytes = r->file_bytes + rd.in.offset;
+            rc = flush_batch(r, &b, 0);
+        }
+    }
+    r->prog.done_bytes = r->file_bytes += rd.in.offset;
+    if (rc == 0)
+        rc = flush_batch(r, &b, 0);
+    if (rd.in.n_bad)
+        fprintf(stderr, "khabar: %s: replaced %zu invalid UTF-8 sequence(s), "
+                        "the first on line %zu\n", path, rd.in.n_bad,
+                rd.in.first_bad_line);
+    rec_close(&rd);
+    batch_free(&b);
     return rc;
 }
 
@@ -488,136 +262,210 @@ static int parse_shard(const char *s, long *i, long *n)
 }
 
 static const char classify_help[] =
-    "usage: khabar classify [--model MODEL] [--format tsv|jsonl] "
-    "[--sentences] [-j N] [FILE...]\n\n"
+    "usage: khabar classify [options] [FILE...]\n\n"
     "Labels every sentence of the articles in FILE... (stdin when none).\n"
-    "  --model MODEL   a model file, or 'topic' (default) / 'stance' for the\n"
-    "                  shipped models\n"
-    "  --format tsv    doc, n, label, confidence, sentence (default)\n"
-    "  --format jsonl  the same plus every label's probability, and one\n"
-    "                  summary record per article (share of each label)\n"
-    "  --sentences     one sentence a line: no segmentation\n"
-    "  --article       with --sentences: consecutive lines are one article\n"
-    "                  (a blank line starts the next), read in context\n"
-    "  --no-context    label each sentence alone (a model with a context\n"
-    "                  stage otherwise reads each file as one article)\n"
-    "  -j N            threads (default: all cores); output order is the same\n"
-    "  --files-from F  read the files to label from F, one path a line\n"
-    "  --shard I/N     only the I-th of N contiguous shares of the files (from\n"
-    "                  0): the N outputs concatenated in order are the whole\n"
-    "                  output (scale/ runs them on Slurm or Dask)\n";
+    "  --model MODEL     a model file, or 'topic' (default) / 'stance'\n"
+    "Input\n"
+    "  --input text      plain text, each file one article (default)\n"
+    "  --input jsonl|csv|tsv\n"
+    "                    records, each one article: JSON Lines, CSV (RFC\n"
+    "                    4180, a header line) or TSV (a header line); every\n"
+    "                    field but the text is carried to the output\n"
+    "  --text-field F    the field holding the text (default text)\n"
+    "  --id-field F      the field naming the article (default: FILE:LINE)\n"
+    "  --sentences       one sentence a line: no segmentation\n"
+    "  --article         with --sentences: consecutive lines are one article\n"
+    "                    (a blank line starts the next), read in context\n"
+    "  --files-from F    read the files to label from F, one path a line\n"
+    "  --shard I/N       only the I-th of N contiguous shares of the files\n"
+    "                    (from 0): the N outputs concatenated in order are\n"
+    "                    the whole output (scale/ runs them on Slurm or Dask)\n"
+    "Output\n"
+    "  --format tsv|csv|jsonl\n"
+    "                    tsv (default) and csv: doc, n, label, confidence,\n"
+    "                    text, then the carried fields; jsonl: the same plus\n"
+    "                    every label's probability and the carried fields in\n"
+    "                    \"meta\", and after each article a summary record\n"
+    "  --header          tsv, csv: a first line naming the columns\n"
+    "  --summary-only    one record per article: sentences, label (the most\n"
+    "                    frequent; ties to more probability), shares by count\n"
+    "                    (share_*) and by probability mass (mass_*)\n"
+    "  --top K           also the next K-1 labels and their probabilities\n"
+    "  --min-confidence P  label 'uncertain' when the best label's\n"
+    "                    probability is below P (default 0: never)\n"
+    "  --min-known N     label 'unknown' a sentence with no Arabic letter\n"
+    "                    or fewer than N n-grams the model knows (default %d;\n"
+    "                    0: never)\n"
+    "  --line-buffered   write each line's labels as soon as they are ready\n"
+    "                    (the default when the input is a pipe or terminal)\n"
+    "  --progress, --quiet  force or silence the progress line on stderr\n"
+    "                    (default: shown on a terminal after a second)\n"
+    "Labelling\n"
+    "  --no-context      label each sentence alone (a model with a context\n"
+    "                    stage otherwise reads each article in context)\n"
+    "  -j N              threads (default: all cores); the output is the same\n";
 
-int cmd_classify(int argc, char **argv)
+enum {
+    OPT_MODEL = 256, OPT_FORMAT, OPT_SENTENCES, OPT_ARTICLE, OPT_NO_CONTEXT,
+    OPT_SHARD, OPT_FILES_FROM, OPT_INPUT, OPT_TEXT_FIELD, OPT_ID_FIELD,
+    OPT_HEADER, OPT_SUMMARY_ONLY, OPT_TOP, OPT_MIN_CONF, OPT_MIN_KNOWN,
+    OPT_LINE_BUFFERED, OPT_PROGRESS, OPT_QUIET
+};
+
+typedef struct classify_opts {
+    const char *model, *files_from;
+    int no_context, progress;
+    long shard, shards, threads;
+} classify_opts;
+
+static int parse_format(const char *name, int *format)
+{
+    if (!strcmp(name, "tsv"))
+        *format = FMT_TSV;
+    else if (!strcmp(name, "csv"))
+        *format = FMT_CSV;
+    else if (!strcmp(name, "jsonl"))
+        *format = FMT_JSONL;
+    else
+        return cli_error("--format is tsv, csv or jsonl, not '%s'", name);
+    return 0;
+}
+
+#define USAGE (-2)
+
+/* Parses the options into o, r and jb; 0, CLI_HELP, or USAGE. */
+static int parse_options(int argc, char **argv, classify_opts *o, run *r,
+                         job *jb)
 {
     static const struct option opts[] = {
-        {"model", required_argument, 0, 'm'}, {"format", required_argument, 0, 'f'},
-        {"sentences", no_argument, 0, 's'}, {"threads", required_argument, 0, 'j'},
-        {"article", no_argument, 0, 'a'}, {"no-context", no_argument, 0, 'n'},
-        {"shard", required_argument, 0, 'S'},
-        {"files-from", required_argument, 0, 'F'},
+        {"model", required_argument, 0, OPT_MODEL},
+        {"format", required_argument, 0, OPT_FORMAT},
+        {"sentences", no_argument, 0, OPT_SENTENCES},
+        {"threads", required_argument, 0, 'j'},
+        {"article", no_argument, 0, OPT_ARTICLE},
+        {"no-context", no_argument, 0, OPT_NO_CONTEXT},
+        {"shard", required_argument, 0, OPT_SHARD},
+        {"files-from", required_argument, 0, OPT_FILES_FROM},
+        {"input", required_argument, 0, OPT_INPUT},
+        {"text-field", required_argument, 0, OPT_TEXT_FIELD},
+        {"id-field", required_argument, 0, OPT_ID_FIELD},
+        {"header", no_argument, 0, OPT_HEADER},
+        {"summary-only", no_argument, 0, OPT_SUMMARY_ONLY},
+        {"top", required_argument, 0, OPT_TOP},
+        {"min-confidence", required_argument, 0, OPT_MIN_CONF},
+        {"min-known", required_argument, 0, OPT_MIN_KNOWN},
+        {"line-buffered", no_argument, 0, OPT_LINE_BUFFERED},
+        {"progress", no_argument, 0, OPT_PROGRESS},
+        {"quiet", no_argument, 0, OPT_QUIET},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    job jb = {0};
-    const char *model_arg = NULL;
-    int no_context = 0;
-    long shard = 0, shards = 1;
-    const char *files_from = NULL;
-    long nt = sysconf(_SC_NPROCESSORS_ONLN);
+    long v;
     int c;
     while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
-        char *end = NULL;
         switch (c) {
-        case 'm': model_arg = optarg; break;
-        case 'f':
-            if (strcmp(optarg, "tsv") && strcmp(optarg, "jsonl"))
-                return cli_error("--format is tsv or jsonl, not '%s'", optarg),
-                       CLI_EXIT_USAGE;
-            jb.jsonl = !strcmp(optarg, "jsonl");
+        case OPT_MODEL: o->model = optarg; break;
+        case OPT_FORMAT:
+            if (parse_format(optarg, &jb->format) != 0)
+                return USAGE;
             break;
-        case 's': jb.sentences_mode = 1; break;
-        case 'a': jb.article_mode = 1; break;
-        case 'S':
-            if (parse_shard(optarg, &shard, &shards) != 0)
-                return CLI_EXIT_USAGE;
+        case OPT_SENTENCES: jb->sentences_mode = 1; break;
+        case OPT_ARTICLE: jb->article_mode = 1; break;
+        case OPT_NO_CONTEXT: o->no_context = 1; break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, &o->shard, &o->shards) != 0)
+                return USAGE;
             break;
-        case 'F':
-            if (files_from)
-                return cli_error("--files-from is given twice"), CLI_EXIT_USAGE;
-            files_from = optarg;
+        case OPT_FILES_FROM:
+            if (o->files_from)
+                return cli_error("--files-from is given twice"), USAGE;
+            o->files_from = optarg;
             break;
-        case 'n': no_context = 1; break;
+        case OPT_INPUT:
+            r->input_kind = strcmp(optarg, "text") ? rec_kind(optarg) : 0;
+            if (strcmp(optarg, "text") && !r->input_kind)
+                return cli_error("--input is text, jsonl, csv or tsv, not '%s'",
+                                 optarg), USAGE;
+            break;
+        case OPT_TEXT_FIELD: r->text_field = optarg; break;
+        case OPT_ID_FIELD: r->id_field = optarg; break;
+        case OPT_HEADER: jb->header = 1; break;
+        case OPT_SUMMARY_ONLY: jb->summary_only = 1; break;
+        case OPT_TOP:
+            if (cli_long("--top", optarg, 1, KB_MAX_LABELS, &v) != 0)
+                return USAGE;
+            jb->top = (int)v;
+            break;
+        case OPT_MIN_CONF:
+            if (cli_double("--min-confidence", optarg, 0, 1, &jb->min_confidence))
+                return USAGE;
+            break;
+        case OPT_MIN_KNOWN:
+            if (cli_long("--min-known", optarg, 0, 1000000, &v) != 0)
+                return USAGE;
+            jb->min_known = (size_t)v;
+            break;
+        case OPT_LINE_BUFFERED: r->force_stream = 1; break;
+        case OPT_PROGRESS: o->progress = PROGRESS_ON; break;
+        case OPT_QUIET: o->progress = PROGRESS_OFF; break;
         case 'j':
-            nt = strtol(optarg, &end, 10);
-            if (*end || nt < 1 || nt > MAX_THREADS)
-                return cli_error("-j wants a number of threads, 1..%d",
-                                 MAX_THREADS), CLI_EXIT_USAGE;
+            if (cli_long("-j", optarg, 1, MAX_THREADS, &o->threads) != 0)
+                return USAGE;
             break;
-        case 'h': cli_help("%s", classify_help); return 0;
-        default: return 2;
+        case 'h': return cli_help(classify_help, (int)KB_MIN_KNOWN_DEFAULT);
+        default: return USAGE;
         }
     }
-    if (nt < 1)
-        nt = 1;
-    if (nt > MAX_THREADS)
-        nt = MAX_THREADS;
+    if (jb->article_mode && !jb->sentences_mode)
+        return cli_error("--article goes with --sentences (without it, each "
+                         "file is one article)"), USAGE;
+    if (jb->article_mode && r->input_kind)
+        return cli_error("--article is for plain text (with --input, each "
+                         "record is one article)"), USAGE;
+    if ((r->text_field || r->id_field) && !r->input_kind)
+        return cli_error("--text-field and --id-field go with --input "
+                         "jsonl|csv|tsv"), USAGE;
+    if (jb->header && jb->format == FMT_JSONL)
+        return cli_error("--header is for tsv and csv (JSON records name "
+                         "their fields)"), USAGE;
+    return 0;
+}
+
+/* The files to label: the arguments or --files-from, then --shard's
+ * share.  *owned gets the list to free. */
+static int input_files(int argc, char **argv, const classify_opts *o,
+                       char ***files, int *nfiles, char ***owned)
+{
+    *owned = NULL;
+    *files = cli_files(argc, argv, nfiles);
+    if (o->files_from) {
+        if (optind < argc)
+            return cli_error("give the files either with --files-from or as "
+                             "arguments, not both"), CLI_EXIT_USAGE;
+        if (read_file_list(o->files_from, owned, nfiles) != 0)
+            return CLI_EXIT_ERROR;
+        *files = *owned;
+    }
+    int first = (int)((long long)*nfiles * o->shard / o->shards);
+    int last = (int)((long long)*nfiles * (o->shard + 1) / o->shards);
+    *files += first;
+    *nfiles = last - first;
+    return 0;
+}
+
+static int start_workers(worker *ws, int nt, const job *jb, const kb_model *m)
+{
     kb_error err;
-    kb_model *m = cli_load_model(model_arg, NULL);
-    if (!m)
-        return CLI_EXIT_ERROR;
-    jb.model = m;
-    if (jb.article_mode && !jb.sentences_mode) {
-        kb_model_free(m);
-        return CLI_EXIT_USAGE + 0 * cli_error("--article goes with --sentences (without it, each "
-                         "file is one article)");
-    }
-    /* Articles are read in context unless each line is its own sentence
-     * with no article around it (--sentences without --article). */
-    jb.context = kb_model_has_context(m) && !no_context &&
-                 (!jb.sentences_mode || jb.article_mode);
-    worker *ws = calloc((size_t)nt, sizeof *ws);
-    if (!ws) {
-        kb_model_free(m);
-        return cli_error("out of memory");
-    }
-    int rc = 0;
-    for (int t = 0; t < nt && rc == 0; t++) {
-        ws[t].jb = &jb;
+    for (int t = 0; t < nt; t++) {
+        ws[t].jb = jb;
         ws[t].seg = kb_segmenter_new(&err);
         ws[t].pred = ws[t].seg ? kb_predictor_new(m, &err) : NULL;
         if (!ws[t].pred)
-            rc = cli_error("%s", err.msg);
+            return cli_error("%s", err.msg);
     }
-    int nfiles, failed = 0;
-    char **files = cli_files(argc, argv, &nfiles);
-    char **listed = NULL;
-    if (files_from) {
-        if (optind < argc)
-            rc = CLI_EXIT_USAGE + 0 * cli_error("give the files either with "
-                                                "--files-from or as arguments, "
-                                                "not both");
-        else if (read_file_list(files_from, &listed, &nfiles) != 0)
-            rc = CLI_EXIT_ERROR;
-        files = listed;
-    }
-    /* --shard I/N: the I-th of N contiguous shares of the files, so that
-     * the N outputs, concatenated in shard order, are this output */
-    if (rc == 0) {
-        int first = (int)((long long)nfiles * shard / shards);
-        int last = (int)((long long)nfiles * (shard + 1) / shards);
-        files += first;
-        nfiles = last - first;
-    }
-    for (int f = 0; f < nfiles && rc == 0; f++) {
-        int r = classify_file(ws, (int)nt, &jb, files[f]);
-        if (r == CLI_EXIT_OUTPUT)
-            rc = r;
-        else
-            failed += r != 0;
-    }
-    if (rc == 0 && failed && nfiles > 1)
-        cli_error("%d of %d files could not be read whole (see above)", failed,
-                  nfiles);
-    if (rc == 0 && failed)
-        rc = CLI_EXIT_ERROR;
+    return 0;
+}
+
+static void stop_workers(worker *ws, int nt)
+{
     for (int t = 0; t < nt; t++) {
         kb_segmenter_free(ws[t].seg);
         kb_predictor_free(ws[t].pred);
@@ -626,7 +474,70 @@ int cmd_classify(int argc, char **argv)
         out_free(&ws[t].out);
     }
     free(ws);
+}
+
+static int classify_files(run *r, char **files, int nfiles)
+{
+    int failed = 0;
+    progress_start(&r->prog, r->prog.mode, files, (size_t)nfiles);
+    for (int f = 0; f < nfiles; f++) {
+        int rc = r->input_kind ? classify_record_file(r, files[f])
+                               : classify_text_file(r, files[f]);
+        r->prog.done_files++;
+        if (rc == CLI_EXIT_OUTPUT)
+            return rc;
+        failed += rc != 0;
+    }
+    progress_end(&r->prog, r->jb->sentences_done);
+    if (!r->jb->header_done) { /* no input at all: the header still */
+        cli_out o = {0};
+        format_header(r->jb, &o);
+        out_flush(&o, stdout);
+        out_free(&o);
+    }
+    if (r->bad_records)
+        cli_error("%zu record(s) could not be read (see above)", r->bad_records);
+    else if (failed && nfiles > 1)
+        cli_error("%d of %d files could not be read whole (see above)", failed,
+                  nfiles);
+    return failed || r->bad_records ? CLI_EXIT_ERROR : 0;
+}
+
+int cmd_classify(int argc, char **argv)
+{
+    classify_opts o = {.shards = 1, .threads = sysconf(_SC_NPROCESSORS_ONLN)};
+    job jb = {.top = 1, .min_known = KB_MIN_KNOWN_DEFAULT};
+    run r = {.jb = &jb, .text_field = NULL};
+    int p = parse_options(argc, argv, &o, &r, &jb);
+    if (p != 0)
+        return p == CLI_HELP ? 0 : CLI_EXIT_USAGE;
+    if (!r.text_field)
+        r.text_field = "text";
+    r.prog.mode = o.progress;
+    r.nt = (int)(o.threads < 1 ? 1 : o.threads > MAX_THREADS ? MAX_THREADS : o.threads);
+    kb_model *m = cli_load_model(o.model, NULL);
+    if (!m)
+        return CLI_EXIT_ERROR;
+    jb.model = m;
+    jb.k = kb_model_n_labels(m);
+    /* Articles are read in context unless each line is its own sentence
+     * with no article around it (--sentences without --article). */
+    jb.context = kb_model_has_context(m) && !o.no_context &&
+                 (!jb.sentences_mode || jb.article_mode || r.input_kind);
+    r.ws = calloc((size_t)r.nt, sizeof *r.ws);
+    int rc = r.ws ? start_workers(r.ws, r.nt, &jb, m) : cli_error("out of memory");
+    char **files = NULL, **listed = NULL;
+    int nfiles = 0;
+    if (rc == 0)
+        rc = input_files(argc, argv, &o, &files, &nfiles, &listed);
+    if (rc == 0)
+        rc = classify_files(&r, files, nfiles);
+    if (r.ws)
+        stop_workers(r.ws, r.nt);
     free(jb.carry);
+    for (size_t c = 0; c < jb.n_columns; c++)
+        free(jb.columns[c]);
+    free(jb.columns);
     for (int f = 0; listed && listed[f]; f++)
         free(listed[f]);
     free(listed);

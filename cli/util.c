@@ -267,6 +267,32 @@ void out_tsv_field(cli_out *o, const char *s, size_t n)
     out_bytes(o, s + run, n - run);
 }
 
+/* A CSV field (RFC 4180): cleaned as a TSV field, then quoted, with
+ * doubled quotes, when it holds a comma or a quote. */
+void out_csv_field(cli_out *o, const char *s, size_t n)
+{
+    cli_out clean = {0};
+    out_tsv_field(&clean, s, n);
+    int quote = clean.len && (memchr(clean.data, ',', clean.len) ||
+                              memchr(clean.data, '"', clean.len));
+    if (!quote) {
+        out_bytes(o, clean.data, clean.len);
+        out_free(&clean);
+        return;
+    }
+    out_bytes(o, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < clean.len; i++)
+        if (clean.data[i] == '"') {
+            out_bytes(o, clean.data + run, i + 1 - run);
+            out_bytes(o, "\"", 1);
+            run = i + 1;
+        }
+    out_bytes(o, clean.data + run, clean.len - run);
+    out_bytes(o, "\"", 1);
+    out_free(&clean);
+}
+
 void out_prob(cli_out *o, double p)
 {
     if (!(p >= 0))

@@ -44,14 +44,18 @@ void kb_buf_free(kb_buf *b);
 int kb_utf8_check(const char *s, size_t len, size_t *bad_at, size_t *controls);
 
 /* The line reader of lines.c. */
-enum { KB_LINES_STRICT, KB_LINES_REPAIR };
+enum { KB_LINES_STRICT, KB_LINES_REPAIR, KB_LINES_RECORD };
 /* In repair mode, lines longer than this are handed out in pieces. */
 #define KB_MAX_PIECE ((size_t)1 << 20)
+/* Record mode (structured input: JSONL, CSV, TSV records) repairs bytes
+ * as repair mode does but hands out whole lines, up to this length. */
+#define KB_MAX_RECORD ((size_t)64 << 20)
 typedef struct kb_lines {
     const char *path; /* "-" for stdin */
     int fd;
     int mode;
     size_t lineno;
+    uint64_t offset;  /* bytes handed out so far, line ends included */
     size_t n_bad, first_bad_line; /* KB_LINES_REPAIR: bytes replaced */
     size_t seen_bytes, bad_bytes; /* for telling binary files from text */
     char *buf;        /* bytes read, [pos, len) not handed out yet */
@@ -66,6 +70,10 @@ int kb_lines_open(kb_lines *r, const char *path, int mode, kb_error *err);
  * *len; 0: end of file; -1: an error naming the file and line. */
 int kb_lines_next(kb_lines *r, char **text, size_t *len, kb_error *err);
 void kb_lines_close(kb_lines *r);
+/* 1 when the next kb_lines_next would not wait: a whole line is buffered,
+ * the input has bytes ready, or it ended.  Streaming output uses it to
+ * write what it has before blocking on a slow pipe. */
+int kb_lines_ready(const kb_lines *r);
 
 /* FNV-1a, 64 bits. */
 static inline uint64_t kb_hash_bytes(uint64_t h, const void *data, size_t len)

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +102,7 @@ static size_t piece_end(const char *s, size_t n, size_t max)
 static int next_raw(kb_lines *r, char **s, size_t *n, kb_error *err)
 {
     size_t max = r->mode == KB_LINES_REPAIR ? KB_MAX_PIECE : SIZE_MAX;
+    size_t limit = r->mode == KB_LINES_RECORD ? KB_MAX_RECORD : SIZE_MAX;
     size_t scanned = 0;
     for (;;) {
         size_t avail = r->len - r->pos;
@@ -111,6 +113,7 @@ static int next_raw(kb_lines *r, char **s, size_t *n, kb_error *err)
             *s = start;
             *n = (size_t)(nl - start);
             r->pos += *n + 1;
+            r->offset += *n + 1;
             r->in_piece = 0;
             return 1;
         }
@@ -118,9 +121,13 @@ static int next_raw(kb_lines *r, char **s, size_t *n, kb_error *err)
             *s = start;
             *n = piece_end(start, avail, max);
             r->pos += *n;
+            r->offset += *n;
             r->in_piece = 1;
             return 1;
         }
+        if (avail > limit)
+            return kb_fail(err, "%s:%zu: a line longer than %zu MiB: not a "
+                                "record", r->path, r->lineno + 1, limit >> 20);
         scanned = avail;
         ssize_t got = r->eof ? 0 : fill(r, err);
         if (got < 0)
@@ -132,6 +139,7 @@ static int next_raw(kb_lines *r, char **s, size_t *n, kb_error *err)
             *s = r->buf + r->pos;
             *n = r->len - r->pos;
             r->pos = r->len;
+            r->offset += *n;
             r->in_piece = 0;
             return 1;
         }
@@ -172,8 +180,8 @@ int kb_lines_next(kb_lines *r, char **text, size_t *len, kb_error *err)
         r->held_at = NULL;
     }
     int was_piece = r->in_piece;
-    char *s;
-    size_t l;
+    char *s = NULL;
+    size_t l = 0;
     int got = next_raw(r, &s, &l, err);
     if (got <= 0)
         return got;
@@ -207,6 +215,14 @@ int kb_lines_next(kb_lines *r, char **text, size_t *len, kb_error *err)
         return 1;
     }
     return repair_line(r, s, l, controls, text, len, err);
+}
+
+int kb_lines_ready(const kb_lines *r)
+{
+    if (r->eof || (r->len > r->pos && memchr(r->buf + r->pos, '\n', r->len - r->pos)))
+        return 1;
+    struct pollfd p = {.fd = r->fd, .events = POLLIN};
+    return poll(&p, 1, 0) != 0;
 }
 
 void kb_lines_close(kb_lines *r)

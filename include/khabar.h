@@ -89,6 +89,8 @@ typedef struct kb_span {
 /* 1 when text holds only white space, controls and default-ignorable
  * (invisible) characters: nothing to label.  ICU decides. */
 KB_API int kb_text_blank(const char *text, size_t len);
+/* 1 when the text has a letter of the Arabic script (ICU's script data). */
+KB_API int kb_text_has_arabic(const char *text, size_t len);
 
 typedef struct kb_segmenter kb_segmenter;
 KB_API kb_segmenter *kb_segmenter_new(kb_error *err);
@@ -247,6 +249,20 @@ KB_API void kb_predictor_free(kb_predictor *p);
  * the decision values for the SVM solvers), or -1 on error. */
 KB_API int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
                kb_error *err);
+
+/* The evidence behind p's last kb_predict: how many distinct n-grams of
+ * the sentence the model knows, and whether it has an Arabic letter.
+ * kb_evidence_unknown says whether a sentence with that evidence is
+ * outside what the model can judge (`khabar classify` labels it
+ * `unknown`): no Arabic letter, or fewer than min_known known n-grams.
+ * min_known 0 never calls a sentence unknown. */
+typedef struct kb_evidence {
+    size_t known;
+    int arabic;
+} kb_evidence;
+#define KB_MIN_KNOWN_DEFAULT 8
+KB_API kb_evidence kb_predictor_evidence(const kb_predictor *p);
+KB_API int kb_evidence_unknown(kb_evidence e, size_t min_known);
 
 /* Article context.  Given the probabilities kb_predict gave the n
  * sentences of one article, in order (n*k), writes the final

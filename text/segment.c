@@ -77,6 +77,22 @@ static int is_space_at(const char *t, size_t len, size_t i, size_t *next)
     return c >= 0 && u_isUWhiteSpace(c);
 }
 
+int kb_text_has_arabic(const char *t, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if ((unsigned char)t[i] < 0x80) { /* ASCII: never Arabic */
+            i++;
+            continue;
+        }
+        UChar32 c;
+        U8_NEXT((const uint8_t *)t, i, len, c);
+        UErrorCode st = U_ZERO_ERROR;
+        if (c >= 0 && u_isalpha(c) && uscript_getScript(c, &st) == USCRIPT_ARABIC)
+            return 1;
+    }
+    return 0;
+}
+
 int kb_text_blank(const char *t, size_t len)
 {
     for (size_t i = 0; i < len;) {

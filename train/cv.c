@@ -107,7 +107,7 @@ static void predict_rows(const kb_model *m, const kb_featurized *fz,
     size_t k = (size_t)m->k;
     for (size_t i = 0; i < n; i++)
         pred[idx[i]] = kb_score_counts(m, &fz->rows[idx[i]], dec,
-                                       probs + idx[i] * k);
+                                       probs + idx[i] * k, NULL);
 }
 
 /* Splits the rows into those of fold f (te) and the others (tr). */
