@@ -18,6 +18,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dupes(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /* Prints "khabar: <msg>" on stderr; returns the exit code 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

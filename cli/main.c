@@ -2,7 +2,8 @@
  * main.c: the khabar command.  Each subcommand mirrors one library call:
  * normalize (kb_normalize), segment (kb_segment), train (kb_train,
  * kb_cross_validate, kb_search_c), classify (kb_predict), eval (metrics),
- * info (kb_model_load) and dupes (kb_find_duplicates).
+ * info (kb_model_load), dupes (kb_find_duplicates), explain
+ * (kb_explain) and report (a page from classify's or eval's output).
  */
 #include "cli.h"
 
@@ -17,6 +18,7 @@ static const struct {
     {"classify", cmd_classify, "label every sentence of articles"},
     {"train", cmd_train, "train a model from a labelled TSV file"},
     {"eval", cmd_eval, "score a model on a labelled TSV file"},
+    {"explain", cmd_explain, "show the n-grams behind each sentence's label"},
     {"segment", cmd_segment, "print one sentence a line"},
     {"normalize", cmd_normalize, "print normalised text"},
     {"info", cmd_info, "print a model's header"},

@@ -86,6 +86,18 @@ static int is_word_char(UChar32 c)
            t == U_COMBINING_SPACING_MARK;
 }
 
+/* The text of a character n-gram (code points, marks as '<' '>'). */
+static void trace_chars(kb_counts *c, const uint32_t *cp, size_t n, uint32_t bucket)
+{
+    char buf[64];
+    size_t len = 0;
+    for (size_t i = 0; i < n && len + 4 <= sizeof buf; i++) {
+        uint32_t ch = cp[i] == MARK_BEGIN ? '<' : cp[i] == MARK_END ? '>' : cp[i];
+        U8_APPEND_UNSAFE((uint8_t *)buf, len, (UChar32)ch);
+    }
+    c->trace(c->trace_ctx, bucket | c->trace_offset, buf, len);
+}
+
 /* Character n-grams of one word padded with boundary marks.  The word is
  * decoded to code points once; an n-gram's hash extends its (n-1)-gram's
  * by one multiply, FNV-style over code points. */
@@ -113,6 +125,8 @@ static int char_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
             if (len < (size_t)o->char_min || (len == 1 && (i == 0 || i == ncp - 1)))
                 continue;
             c->scratch[(*n)++] = (uint32_t)(kb_hash_mix(h) & mask);
+            if (c->trace)
+                trace_chars(c, cp + i, len, c->scratch[*n - 1]);
         }
     }
     return 0;
@@ -132,6 +146,21 @@ static int word_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
         }
         if (push_bucket(c, n, h, mask))
             return -1;
+        if (c->trace) { /* the words joined by a space, as hashed */
+            char buf[256];
+            size_t bl = 0;
+            for (size_t j = k + 1 - (size_t)len; j <= k; j++) {
+                const size_t *t = tok[j % 4];
+                size_t wl = t[1] - t[0];
+                if (bl + wl + 1 > sizeof buf)
+                    break;
+                if (bl)
+                    buf[bl++] = ' ';
+                memcpy(buf + bl, text + t[0], wl);
+                bl += wl;
+            }
+            c->trace(c->trace_ctx, c->scratch[*n - 1] | c->trace_offset, buf, bl);
+        }
     }
     return 0;
 }
@@ -236,8 +265,10 @@ int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
     uint32_t mask = (uint32_t)((1u << o->hash_bits) - 1);
     size_t n = 0;
     c->n = 0;
+    c->trace_offset = 0;
     if (ngrams(o, text, len, c, &n, mask, 0) != 0)
         return -1;
+    c->trace_offset = mask + 1;
     if (o->lead_words > 0 &&
         ngrams(o, text, lead_clause(text, len, o->lead_words), c, &n, mask,
                mask + 1) != 0)

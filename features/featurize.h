@@ -22,6 +22,12 @@ typedef struct kb_counts {
     size_t cp_cap;
     uint32_t *slot;    /* counting table: index into v, or UINT32_MAX */
     size_t slot_cap;
+    /* When set, called with every n-gram as it is hashed: its bucket and
+     * its text (word boundaries shown as '<' and '>', words joined by a
+     * space).  Used to explain a prediction, never on the hot path. */
+    void (*trace)(void *ctx, uint32_t bucket, const char *gram, size_t len);
+    void *trace_ctx;
+    uint32_t trace_offset; /* the space being hashed (lead clause: mask+1) */
 } kb_counts;
 
 /* Counts the hashed features of normalised UTF-8 text into c (reset

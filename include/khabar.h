@@ -264,6 +264,29 @@ typedef struct kb_evidence {
 KB_API kb_evidence kb_predictor_evidence(const kb_predictor *p);
 KB_API int kb_evidence_unknown(kb_evidence e, size_t min_known);
 
+/* Why a sentence gets its label (alone, before any article context):
+ * every n-gram the model knows, with its push, its weighed value times
+ * (its weight for label - its weight for versus), sorted from the most
+ * for the label to the most against it.  versus is the label compared
+ * with, or -1 for the runner-up.  Free with kb_explanation_free. */
+#define KB_NGRAM_TEXT 64
+typedef struct kb_ngram_push {
+    char text[KB_NGRAM_TEXT]; /* '<' and '>' mark a word's edges; word
+                                 n-grams are words joined by a space */
+    int lead;                 /* 1: counted again in the lead-clause space */
+    unsigned count;           /* times it occurs in the sentence */
+    double push;
+} kb_ngram_push;
+typedef struct kb_explanation {
+    int label, versus;
+    double probs[KB_MAX_LABELS];
+    kb_ngram_push *pushes;
+    size_t n;
+} kb_explanation;
+KB_API int kb_explain(const kb_model *m, const char *text, size_t len, int versus,
+               kb_explanation *ex, kb_error *err);
+KB_API void kb_explanation_free(kb_explanation *ex);
+
 /* Article context.  Given the probabilities kb_predict gave the n
  * sentences of one article, in order (n*k), writes the final
  * probabilities (n*k; out may be probs) and, when labels is not NULL, the

@@ -121,5 +121,24 @@ check "--progress prints files, MB and sentences/s" grep -q 'sentences/s' "$T/er
 ( echo "قصف على المدينة"; sleep 1.5; echo "وصلت المساعدات" ) | "$K" classify --sentences > /dev/null 2> "$T/err"
 check "no progress in a pipe or a log" test ! -s "$T/err"
 
+# --- explain: the label classify gives alone, and the n-grams behind it
+"$K" explain --format jsonl --top 3 "$ART" > "$T/ex.jsonl"
+"$K" classify --no-context --format jsonl "$ART" > "$T/cl.jsonl"
+"$PY" - "$T/ex.jsonl" "$T/cl.jsonl" <<'EOF' && ok || bad "explain: classify's labels, 3 n-grams each way, signed and sorted"
+import json, sys
+ex = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+cl = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8") if '"summary"' not in l]
+assert len(ex) == len(cl) > 5
+for e, c in zip(ex, cl):
+    assert e["label"] == c["label"] and e["text"] == c["text"], (e["label"], c["label"])
+    assert e["versus"] != e["label"]
+    f = [g["push"] for g in e["for"]]
+    a = [g["push"] for g in e["against"]]
+    assert len(f) <= 3 and len(a) <= 3 and f and all(x > 0 for x in f) and all(x < 0 for x in a)
+    assert f == sorted(f, reverse=True) and a == sorted(a)
+EOF
+check "explain --versus with a label the model lacks is a usage error" sh -c "'$K' explain --versus nosuch '$ART' > /dev/null 2>&1; [ \$? -eq 2 ]"
+check "explain text output names the two labels" sh -c "'$K' explain --versus negotiation --top 2 '$ART' | grep -q 'over negotiation:'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

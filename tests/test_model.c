@@ -7,6 +7,8 @@
 #include "testutil.h"
 #include "model.h"
 #include "trainer.h"
+#include "score.h"
+#include "featurize.h"
 
 #include <linear.h>
 #include <math.h>
@@ -441,6 +443,63 @@ static void test_context_cv(void **state)
     kb_metrics_free(&ctx);
 }
 
+/* kb_explain on the shipped topic model and dev sentences: the label is
+ * kb_predict's, the pushes are sorted, every known n-gram is there once,
+ * and the pushes plus the biases add up to the two decision values'
+ * difference, as scoring computes them. */
+static void test_explain(void **state)
+{
+    (void)state;
+    kb_error err;
+    kb_model *m = kb_model_load(tu_src("models/topic.model"), &err);
+    assert_non_null(m);
+    kb_dataset ds;
+    assert_int_equal(kb_dataset_read(tu_src("models/corpus/dev.tsv"), "topic", &ds, &err), 0);
+    kb_predictor *p = kb_predictor_new(m, &err);
+    kb_normalizer *nz = kb_normalizer_new(kb_model_params(m)->norm, &err);
+    assert_non_null(p);
+    assert_non_null(nz);
+    kb_counts c = {0};
+    for (size_t i = 0; i < ds.n; i += 37) {
+        const char *t = ds.text[i];
+        double probs[KB_MAX_LABELS], dec[KB_MAX_LABELS];
+        int label = kb_predict(p, t, strlen(t), probs, &err);
+        kb_explanation ex;
+        assert_int_equal(kb_explain(m, t, strlen(t), -1, &ex, &err), 0);
+        assert_int_equal(ex.label, label);
+        assert_true(ex.versus != ex.label);
+        for (int j = 0; j < m->k; j++)
+            if (j != ex.label)
+                assert_true(probs[j] <= probs[ex.versus]);
+        size_t nlen, known;
+        const char *nt = kb_normalize(nz, t, strlen(t), &nlen, &err);
+        assert_int_equal(kb_count_features(&kb_model_params(m)->feat, nt, nlen, &c, 0), 0);
+        kb_score_counts(m, &c, dec, probs, &known);
+        assert_int_equal(ex.n, known);
+        double sum = 0;
+        for (size_t k = 0; k < ex.n; k++) {
+            sum += ex.pushes[k].push;
+            assert_true(ex.pushes[k].text[0] != '\0');
+            if (k)
+                assert_true(ex.pushes[k - 1].push >= ex.pushes[k].push);
+        }
+        double want = (dec[ex.label] - dec[ex.versus]) -
+                      (m->bias[ex.label] - m->bias[ex.versus]);
+        assert_true(fabs(sum - want) < 1e-6 * (1 + fabs(want)));
+        kb_explanation_free(&ex);
+    }
+    /* --versus: the pushes compare with the label asked for */
+    kb_explanation ex;
+    assert_int_equal(kb_explain(m, ds.text[0], strlen(ds.text[0]), 3, &ex, &err), 0);
+    assert_true(ex.label == 3 || ex.versus == 3);
+    kb_explanation_free(&ex);
+    kb_counts_free(&c);
+    kb_normalizer_free(nz);
+    kb_predictor_free(p);
+    kb_dataset_free(&ds);
+    kb_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -449,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_save_is_atomic), cmocka_unit_test(test_label_errors),
         cmocka_unit_test(test_cross_validation), cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_context_model), cmocka_unit_test(test_context_cv),
+        cmocka_unit_test(test_explain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
