@@ -43,6 +43,11 @@ void kb_buf_free(kb_buf *b);
  * control bytes that text does not hold (tab, FF, VT, CR, ESC allowed). */
 int kb_utf8_check(const char *s, size_t len, size_t *bad_at, size_t *controls);
 
+/* atomic.c: writes len bytes of data over path, whole or not at all
+ * (what names the kind of file in errors: "model", "report"). */
+int kb_write_file_atomic(const char *path, const char *data, size_t len,
+                         const char *what, kb_error *err);
+
 /* The line reader of lines.c. */
 enum { KB_LINES_STRICT, KB_LINES_REPAIR, KB_LINES_RECORD };
 /* In repair mode, lines longer than this are handed out in pieces. */
