@@ -19,6 +19,7 @@ int cmd_classify(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dupes(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints "khabar: <msg>" on stderr; returns the exit code 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -65,17 +66,18 @@ kb_model *cli_load_model(const char *name_or_path, char **path_out);
 /* Prints the model search path, one directory a line (info --paths). */
 void cli_print_search_path(void);
 
-/* Prints metrics as eval does: the table, or one JSON object. */
-void cli_print_metrics(FILE *fp, const kb_metrics *mt,
-                       const char *const *labels);
-void cli_print_metrics_json(FILE *fp, const kb_metrics *mt,
-                            const char *const *labels);
-
 /* Output helpers: append to a growable string. */
 typedef struct cli_out {
     char *data;
     size_t len, cap;
 } cli_out;
+
+/* Prints metrics as eval does: the table, or one JSON object. */
+void cli_print_metrics(FILE *fp, const kb_metrics *mt,
+                       const char *const *labels);
+void cli_print_metrics_json(FILE *fp, const kb_metrics *mt,
+                            const char *const *labels, const cli_out *errors);
+
 void out_bytes(cli_out *o, const char *s, size_t n);
 void out_str(cli_out *o, const char *s);
 void out_json_str(cli_out *o, const char *s, size_t n);

@@ -64,7 +64,7 @@ void cli_print_metrics(FILE *fp, const kb_metrics *mt,
 }
 
 void cli_print_metrics_json(FILE *fp, const kb_metrics *mt,
-                            const char *const *labels)
+                            const char *const *labels, const cli_out *errors)
 {
     cli_out o = {0};
     char num[64];
@@ -114,6 +114,11 @@ void cli_print_metrics_json(FILE *fp, const kb_metrics *mt,
         }
         out_str(&o, "]");
     }
+    if (errors) {
+        out_str(&o, ",\"errors\":[");
+        out_bytes(&o, errors->data ? errors->data : "", errors->len);
+        out_str(&o, "]");
+    }
     out_str(&o, "}\n");
     out_flush(&o, fp);
     out_free(&o);
@@ -151,7 +156,8 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
                    "  --task     the gold label column (default: the model's "
                    "task)\n"
                    "  --json     one JSON object instead of the table\n"
-                   "  --errors   also print every wrong sentence to stderr\n"
+                   "  --errors   also print every wrong sentence to stderr (with\n"
+                   "             --json: in the object's \"errors\", for `report`)\n"
                    "  --no-context  label each sentence alone, even when the\n"
                    "             model reads articles in context (with a 'doc'\n"
                    "             column, rows of one doc in file order are one\n"
@@ -167,8 +173,36 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
     return 0;
 }
 
+/* One wrong sentence: a line on stderr, or a JSON object in errs. */
+static void report_error(const kb_dataset *ds, size_t i, const kb_model *m,
+                         int pred, double conf, cli_out *errs)
+{
+    if (!errs) {
+        fprintf(stderr, "%s:%zu\tgold=%s\tpred=%s\t%.3f\t%s\n", ds->path,
+                ds->line[i], ds->label[i], kb_model_label(m, pred), conf,
+                ds->text[i]);
+        return;
+    }
+    char num[32];
+    out_str(errs, errs->len ? ",{\"line\":" : "{\"line\":");
+    out_uint(errs, ds->line[i]);
+    if (ds->doc) {
+        out_str(errs, ",\"doc\":");
+        out_json_str(errs, ds->doc[i], strlen(ds->doc[i]));
+    }
+    out_str(errs, ",\"gold\":");
+    out_json_str(errs, ds->label[i], strlen(ds->label[i]));
+    out_str(errs, ",\"pred\":");
+    out_json_str(errs, kb_model_label(m, pred), strlen(kb_model_label(m, pred)));
+    snprintf(num, sizeof num, ",\"confidence\":%.4f", conf);
+    out_str(errs, num);
+    out_str(errs, ",\"text\":");
+    out_json_str(errs, ds->text[i], strlen(ds->text[i]));
+    out_str(errs, "}");
+}
+
 static int score_dataset(const kb_model *m, const kb_dataset *ds,
-                         const eval_args *a, kb_metrics *mt)
+                         const eval_args *a, kb_metrics *mt, cli_out *errs)
 {
     size_t k = (size_t)kb_model_n_labels(m);
     for (size_t i = 0; i < ds->n; i++)
@@ -189,9 +223,7 @@ static int score_dataset(const kb_model *m, const kb_dataset *ds,
                 pred = (int)j;
         kb_metrics_add_prob(mt, gold, pred, p[pred]);
         if (a->errors && pred != gold)
-            fprintf(stderr, "%s:%zu\tgold=%s\tpred=%s\t%.3f\t%s\n", ds->path,
-                    ds->line[i], ds->label[i], kb_model_label(m, pred),
-                    p[pred], ds->text[i]);
+            report_error(ds, i, m, pred, p[pred], errs);
     }
     free(probs);
     return rc;
@@ -219,13 +251,16 @@ int cmd_eval(int argc, char **argv)
         labels[j] = kb_model_label(m, j);
     kb_metrics mt;
     rc = kb_metrics_init(&mt, k) ? cli_error("out of memory") : 0;
-    if (rc == 0 && (rc = score_dataset(m, &ds, &a, &mt)) == 0) {
+    cli_out errs = {0}; /* --json --errors: the wrong sentences, in the JSON */
+    int in_json = a.json && a.errors;
+    if (rc == 0 && (rc = score_dataset(m, &ds, &a, &mt, in_json ? &errs : NULL)) == 0) {
         kb_metrics_finish(&mt);
         if (a.json)
-            cli_print_metrics_json(stdout, &mt, labels);
+            cli_print_metrics_json(stdout, &mt, labels, in_json ? &errs : NULL);
         else
             cli_print_metrics(stdout, &mt, labels);
     }
+    out_free(&errs);
     kb_metrics_free(&mt);
     kb_dataset_free(&ds);
     kb_model_free(m);

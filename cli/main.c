@@ -19,6 +19,7 @@ static const struct {
     {"train", cmd_train, "train a model from a labelled TSV file"},
     {"eval", cmd_eval, "score a model on a labelled TSV file"},
     {"explain", cmd_explain, "show the n-grams behind each sentence's label"},
+    {"report", cmd_report, "make an HTML report from classify's or eval's output"},
     {"segment", cmd_segment, "print one sentence a line"},
     {"normalize", cmd_normalize, "print normalised text"},
     {"info", cmd_info, "print a model's header"},

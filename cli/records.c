@@ -254,6 +254,7 @@ static int json_skip(json_in *j, int depth)
     return json_number(j);
 }
 
+
 static char *out_take(cli_out *o)
 {
     out_bytes(o, "", 0);
@@ -263,6 +264,89 @@ static char *out_take(cli_out *o)
     o->data = NULL;
     o->len = o->cap = 0;
     return s;
+}
+
+/* One value at j->i into f (a decoded string, or the JSON text). */
+static int json_value(json_in *j, rec_field *f)
+{
+    size_t at = j->i;
+    if (j->i < j->len && j->s[j->i] == '"') {
+        cli_out o = {0};
+        if (json_string(j, &o) != 0) {
+            out_free(&o);
+            return -1;
+        }
+        f->len = o.len;
+        f->value = out_take(&o);
+    } else {
+        if (json_skip(j, 1) != 0)
+            return -1;
+        f->json = 1;
+        f->len = j->i - at;
+        f->value = malloc(j->i - at + 1);
+        if (f->value) {
+            memcpy(f->value, j->s + at, j->i - at);
+            f->value[j->i - at] = '\0';
+        }
+    }
+    return f->value ? 0 : kb_fail(j->err, "out of memory");
+}
+
+int rec_parse_json_array(const char *s, size_t len, rec_field **items,
+                         size_t *n, kb_error *err)
+{
+    json_in j = {s, len, 0, err};
+    rec_field *f = NULL;
+    size_t nf = 0, cap = 0;
+    int rc = 0;
+    *items = NULL;
+    *n = 0;
+    skip_space(&j);
+    if (j.i >= len || s[j.i] != '[')
+        return json_fail(&j, "not a JSON array");
+    j.i++;
+    skip_space(&j);
+    if (j.i < len && s[j.i] == ']')
+        j.i++;
+    else
+        for (;;) {
+            skip_space(&j);
+            if (KB_GROW(f, cap, nf + 1) != 0) {
+                rc = kb_fail(err, "out of memory");
+                break;
+            }
+            memset(&f[nf], 0, sizeof f[nf]);
+            if (json_value(&j, &f[nf++]) != 0) {
+                rc = -1;
+                break;
+            }
+            skip_space(&j);
+            if (j.i < len && s[j.i] == ',') {
+                j.i++;
+                continue;
+            }
+            if (j.i < len && s[j.i] == ']') {
+                j.i++;
+                break;
+            }
+            rc = json_fail(&j, "expected ',' or ']'");
+            break;
+        }
+    if (rc != 0) {
+        rec_fields_free(f, nf);
+        return -1;
+    }
+    *items = f;
+    *n = nf;
+    return 0;
+}
+
+const rec_field *rec_find(const rec_field *f, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (f[i].name && strcmp(f[i].name, name) == 0)
+            return &f[i];
+    return NULL;
 }
 
 int rec_parse_json_object(const char *s, size_t len, rec_field **fields,
@@ -308,30 +392,12 @@ int rec_parse_json_object(const char *s, size_t len, rec_field **fields,
             }
             j.i++;
             skip_space(&j);
-            size_t at = j.i;
-            if (j.i < len && s[j.i] == '"') {
-                if (json_string(&j, &o) != 0) {
-                    out_free(&o);
-                    rc = -1;
-                    break;
-                }
-                f[nf - 1].len = o.len;
-                f[nf - 1].value = out_take(&o);
-            } else {
-                if (json_skip(&j, 1) != 0) {
-                    rc = -1;
-                    break;
-                }
-                f[nf - 1].json = 1;
-                f[nf - 1].len = j.i - at;
-                f[nf - 1].value = malloc(j.i - at + 1);
-                if (f[nf - 1].value) {
-                    memcpy(f[nf - 1].value, s + at, j.i - at);
-                    f[nf - 1].value[j.i - at] = '\0';
-                }
-            }
-            if (!f[nf - 1].name || !f[nf - 1].value) {
+            if (!f[nf - 1].name) {
                 rc = kb_fail(err, "out of memory");
+                break;
+            }
+            if (json_value(&j, &f[nf - 1]) != 0) {
+                rc = -1;
                 break;
             }
             skip_space(&j);

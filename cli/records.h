@@ -57,6 +57,12 @@ void rec_close(rec_reader *r);
  * a message naming the column in err. */
 int rec_parse_json_object(const char *s, size_t len, rec_field **fields,
                           size_t *n, kb_error *err);
+/* The items of one JSON array text, in order: names NULL, values as in
+ * rec_parse_json_object. */
+int rec_parse_json_array(const char *s, size_t len, rec_field **items,
+                         size_t *n, kb_error *err);
+/* The field called name, or NULL. */
+const rec_field *rec_find(const rec_field *f, size_t n, const char *name);
 void rec_fields_free(rec_field *f, size_t n);
 
 #endif

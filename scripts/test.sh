@@ -4,8 +4,8 @@
 # UndefinedBehaviorSanitizer (any report fails the run).
 set -eu
 cd "$(dirname "$0")/.."
-# the engines the cluster tests start for real
-export KHABAR_EXTRA_PACKAGES="slurm-wlm munge python3-distributed"
+# the engines the cluster and report tests start for real (Slurm, Dask, Chromium)
+export KHABAR_EXTRA_PACKAGES="slurm-wlm munge python3-distributed chromium"
 scripts/bootstrap.sh
 (cd build && ctest --output-on-failure)
 KHABAR_BUILD_DIR=build-asan scripts/bootstrap.sh -DKHABAR_SANITIZE=ON
