@@ -123,27 +123,30 @@ static void legend(cli_out *o, const rep *r)
     out_str(o, "</div>");
 }
 
-/* A 100% stacked bar of counts at (x, y, w, h); each part says its label
- * and count (data-label, data-count, and a tooltip). */
-static void stacked(cli_out *o, const rep *r, const size_t *counts, double x,
-                    double y, double w, double h)
+/* A 100% stacked bar of counts in (x, y, w, h), stacked left to right,
+ * or bottom to top when vertical; each part says its label and count
+ * (data-label, data-count, and a tooltip). */
+static void stacked_bar(cli_out *o, const rep *r, const size_t *counts, double x,
+                        double y, double w, double h, int vertical)
 {
     size_t total = 0;
     for (int j = 0; j < r->k; j++)
         total += counts[j];
-    double at = x;
+    double at = vertical ? y + h : x;
     for (int j = 0; j < r->k && total; j++) {
         if (!counts[j])
             continue;
-        double part = w * (double)counts[j] / (double)total;
+        double part = (vertical ? h : w) * (double)counts[j] / (double)total;
+        if (vertical)
+            at -= part;
         out_str(o, "<rect x=\"");
-        fmt(o, "%.2f", at);
+        fmt(o, "%.2f", vertical ? x : at);
         out_str(o, "\" y=\"");
-        fmt(o, "%.2f", y);
+        fmt(o, "%.2f", vertical ? at : y);
         out_str(o, "\" width=\"");
-        fmt(o, "%.2f", part);
+        fmt(o, "%.2f", vertical ? w : part);
         out_str(o, "\" height=\"");
-        fmt(o, "%.2f", h);
+        fmt(o, "%.2f", vertical ? part : h);
         out_str(o, "\" fill=\"");
         out_str(o, rep_color(r->labels[j], j));
         out_str(o, "\" data-label=\"");
@@ -156,8 +159,15 @@ static void stacked(cli_out *o, const rep *r, const size_t *counts, double x,
         count(o, counts[j]);
         fmt(o, " (%.1f%%)", 100.0 * (double)counts[j] / (double)total);
         out_str(o, "</title></rect>");
-        at += part;
+        if (!vertical)
+            at += part;
     }
+}
+
+static void stacked(cli_out *o, const rep *r, const size_t *counts, double x,
+                    double y, double w, double h)
+{
+    stacked_bar(o, r, counts, x, y, w, h, 0);
 }
 
 /* ------------------------------------------------------------- overview */
@@ -351,7 +361,7 @@ static void timeline(cli_out *o, const rep *r)
         free(idx);
         return;
     }
-    double bw = ng > 60 ? 1000.0 / (double)ng : 16.0, width = 60 + bw * (double)ng + 20;
+    double bw = 940.0 / (double)ng < 60 ? 940.0 / (double)ng : 60;
     out_str(o, "<section id=\"kb-timeline\"><h2>Label shares by date</h2><p class=\"muted\">"
                "Share of each label among the sentences of the articles of each ");
     out_str(o, want == 10 ? "day" : want == 7 ? "month" : "year");
@@ -359,9 +369,8 @@ static void timeline(cli_out *o, const rep *r)
     count(o, n);
     out_str(o, " dated articles).</p>");
     legend(o, r);
-    out_str(o, "<div class=\"scroll\"><svg viewBox=\"0 0 ");
-    fmt(o, "%.0f", width);
-    out_str(o, " 230\" role=\"img\" aria-label=\"timeline\">");
+    out_str(o, "<div class=\"scroll\"><svg viewBox=\"0 0 1000 230\" role=\"img\" "
+               "aria-label=\"timeline\">");
     size_t step = ng / 12 + 1;
     for (size_t i = 0; i < ng; i++) {
         double x = 40 + bw * (double)i;
@@ -370,7 +379,7 @@ static void timeline(cli_out *o, const rep *r)
         out_str(o, "\" data-n=\"");
         out_uint(o, g[i].n);
         out_str(o, "\">");
-        stacked(o, r, g[i].counts, x, 10, bw * 0.85, 180);
+        stacked_bar(o, r, g[i].counts, x, 10, bw * 0.85, 180, 1);
         out_str(o, "</g>");
         if (i % step == 0) {
             out_str(o, "<text x=\"");
@@ -416,7 +425,7 @@ static void sources(cli_out *o, const rep *r)
         count(o, shown);
         out_str(o, " with the most sentences");
     }
-    out_str(o, ".</p><svg viewBox=\"0 0 1000 ");
+    out_str(o, ".</p><svg viewBox=\"0 0 600 ");
     out_uint(o, shown * 24 + 8);
     out_str(o, "\" role=\"img\" aria-label=\"sources\">");
     for (size_t i = 0; i < shown; i++) {
@@ -428,10 +437,13 @@ static void sources(cli_out *o, const rep *r)
         out_str(o, "\"><text x=\"0\" y=\"");
         fmt(o, "%.1f", y + 15);
         out_str(o, "\">");
-        rep_html_text(o, g[i].key, g[i].len < 60 ? g[i].len : 60);
+        size_t cut = g[i].len < 40 ? g[i].len : 40; /* at a character's start */
+        while (cut < g[i].len && ((unsigned char)g[i].key[cut] & 0xC0) == 0x80)
+            cut--;
+        rep_html_text(o, g[i].key, cut);
         out_str(o, "</text>");
-        stacked(o, r, g[i].counts, 260, y, 640, 18);
-        out_str(o, "<text x=\"910\" y=\"");
+        stacked(o, r, g[i].counts, 170, y, 370, 18);
+        out_str(o, "<text x=\"548\" y=\"");
         fmt(o, "%.1f", y + 15);
         out_str(o, "\">");
         count(o, g[i].n);
