@@ -582,9 +582,10 @@ static int read_header(rec_reader *r, kb_error *err)
         return -1;
     if (got == 0)
         return kb_fail(err, "%s: empty: no header line", r->in.path);
-    if ((r->kind == REC_CSV ? csv_split(t, l, &f, &n, err)
-                            : tsv_split(t, l, &f, &n, err)) != 0)
-        return -1;
+    kb_error e;
+    if ((r->kind == REC_CSV ? csv_split(t, l, &f, &n, &e)
+                            : tsv_split(t, l, &f, &n, &e)) != 0)
+        return kb_fail(err, "%s:1: %s", r->in.path, e.msg);
     r->header = calloc(n, sizeof *r->header);
     if (!r->header) {
         rec_fields_free(f, n);

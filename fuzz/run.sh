@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-normalize segment tsv model lines}
+targets=${*:-normalize segment tsv model lines records}
 command -v clang >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq clang >/dev/null; }
 scripts/bootstrap.sh >/dev/null 2>&1 || true
 out=fuzz/out
@@ -19,7 +19,9 @@ libs="$(pkg-config --libs icu-uc icu-i18n) -llinear -lm -pthread"
 src=$(for d in $dirs; do ls $d/*.c; done | tr '\n' ' ')
 for t in $targets; do
   echo "== fuzz_$t: building"
-  clang $flags -fsanitize=fuzzer fuzz/fuzz_$t.c $src $libs -o "$out/fuzz_$t"
+  extra=""
+  [ "$t" = records ] && extra="-Icli cli/records.c cli/util.c"
+  clang $flags -fsanitize=fuzzer fuzz/fuzz_$t.c $src $extra $libs -o "$out/fuzz_$t"
   mkdir -p "$out/corpus_$t"
   cp fuzz/corpus/$t/* "$out/corpus_$t/" 2>/dev/null || true
   echo "== fuzz_$t: ${secs}s"
