@@ -29,8 +29,9 @@ static const char report_help[] =
     "  --max-text-mb N the sentences kept in the page for the article view,\n"
     "                  in MB (default 16); the figures always cover all input\n";
 
-/* 1 when the first non-blank bytes of the file are eval's JSON object. */
-static int read_whole(const char *path, cli_out *o, kb_error *err)
+/* The first non-blank line of path into o (eval's JSON is one line;
+ * classify's output is read record by record later, never whole). */
+static int read_first_line(const char *path, cli_out *o, kb_error *err)
 {
     kb_lines in;
     if (kb_lines_open(&in, path, KB_LINES_RECORD, err) != 0)
@@ -38,14 +39,18 @@ static int read_whole(const char *path, cli_out *o, kb_error *err)
     char *t;
     size_t l;
     int got;
-    while ((got = kb_lines_next(&in, &t, &l, err)) > 0) {
-        out_bytes(o, t, l);
-        out_bytes(o, "\n", 1);
-    }
+    while ((got = kb_lines_next(&in, &t, &l, err)) > 0)
+        if (!kb_text_blank(t, l)) {
+            out_bytes(o, t, l);
+            out_bytes(o, "", 0);
+            o->data[o->len] = '\0';
+            break;
+        }
     kb_lines_close(&in);
     return got;
 }
 
+/* eval --json's object: confusion and per_class, and no sentence's probs. */
 static int looks_like_eval(const cli_out *o)
 {
     return o->len > 0 && strstr(o->data, "\"confusion\"") &&
@@ -78,11 +83,11 @@ int cmd_report(int argc, char **argv)
     kb_error err;
     cli_out page = {0};
     int rc = 0;
-    /* eval's JSON is one small object: read the first file whole to see */
+    /* eval's JSON is one line: the first line of the file tells */
     cli_out first = {0};
     int is_eval = 0;
     if (nfiles == 1 && strcmp(files[0], "-") != 0) {
-        if (read_whole(files[0], &first, &err) < 0)
+        if (read_first_line(files[0], &first, &err) < 0)
             rc = cli_error("%s", err.msg);
         is_eval = looks_like_eval(&first);
     }
