@@ -137,6 +137,17 @@ static int ensure_u16(kb_normalizer *nz, int32_t need)
     return 0;
 }
 
+/* The characters every flag keeps as they are, and that are not white
+ * space: the Arabic letters other than the folded ones, and printable
+ * ASCII but capitals (tests/test_normalize.c checks these against ICU). */
+static inline int is_plain(UChar32 c)
+{
+    return (c >= 0x0621 && c <= 0x063A && c != 0x0622 && c != 0x0623 &&
+            c != 0x0625 && c != 0x0629) ||
+           (c >= 0x0641 && c <= 0x064A && c != 0x0649) ||
+           (c < 0x80 && c > 0x20 && !(c >= 'A' && c <= 'Z'));
+}
+
 /* Maps one code point; returns -1 to drop it. */
 static UChar32 fold_char(const kb_normalizer *nz, UChar32 c)
 {
@@ -193,6 +204,14 @@ static int fold_all(kb_normalizer *nz, const UChar *s, int32_t n)
     for (int32_t i = 0; i < n;) {
         UChar32 c;
         U16_NEXT(s, i, n, c);
+        if (is_plain(c)) { /* most characters: kept as they are */
+            if (pending_space && emit(&nz->out, ' ') != 0)
+                return -1;
+            pending_space = 0;
+            if (emit(&nz->out, c) != 0)
+                return -1;
+            continue;
+        }
         if (spaces && u_isUWhiteSpace(c)) {
             pending_space = nz->out.len > 0;
             continue;
@@ -232,7 +251,9 @@ const char *kb_normalize(kb_normalizer *nz, const char *text, size_t len,
         return NULL;
     }
     const UChar *s = nz->u16;
-    if (nz->flags & KB_NORM_NFKC) {
+    /* text already in NFKC (most news text) is not copied through it */
+    if ((nz->flags & KB_NORM_NFKC) &&
+        unorm2_spanQuickCheckYes(nz->nfkc, nz->u16, n16, &st) < n16) {
         int32_t n = unorm2_normalize(nz->nfkc, nz->u16, n16, nz->u16b,
                                      nz->u16_cap, &st);
         if (st == U_BUFFER_OVERFLOW_ERROR) {
