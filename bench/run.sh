@@ -98,6 +98,37 @@ awk -v n="$nsent" -v mb="$mb" \
       printf "  vs %s: classify %.2fx, train %.2fx, macro-F1 %.3f\n", name[i], kr / rate[i], tr[i] / kt, kf1 / f1[i]
   }' $W/sk.txt
 
+# --- end to end with the shipped models of the day, against the release
+# 15d59eb (built here, with its own shipped topic model) and fastText's
+# word mode (word n-grams, no character n-grams) on the same sentences
+REL=${KHABAR_RELEASE:-15d59eb}
+if [ ! -x $W/release/build/khabar ]; then
+  rm -rf $W/release && mkdir -p $W/release
+  git archive "$REL" | tar -x -C $W/release
+  cmake -S $W/release -B $W/release/build -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+  cmake --build $W/release/build --target khabar_cli -j 2 > /dev/null
+fi
+R=$W/release/build/khabar
+$K segment $W/articles.txt > $W/seg.txt
+awk -F'\t' 'NR > 1 { print "__label__" $1 " " $3 }' $TRAIN > $W/ftw.train
+fasttext supervised -input $W/ftw.train -output $W/ftw -minn 0 -maxn 0 -wordNgrams 2 -dim 50 -epoch 25 -lr 0.5 -thread 1 -verbose 0
+set -- $(measure $K classify -j 1 $W/articles.txt); e1=$1; e1rss=$2
+set -- $(measure $K classify -j 2 $W/articles.txt); e2=$1
+set -- $(measure $R classify -j 1 --model $W/release/models/topic.model $W/articles.txt); r1=$1
+set -- $(measure fasttext predict $W/ftw.bin $W/seg.txt); fw=$1
+$K classify -j 1 $W/articles.txt > $W/e1.tsv
+$K classify -j 2 $W/articles.txt > $W/e2.tsv
+same=$(cmp -s $W/e1.tsv $W/e2.tsv && echo yes || echo NO)
+hyperfine -N -w 3 -r 20 --export-json $W/hs.json "$K classify $W/one.txt" > /dev/null 2>&1
+sstart=$(sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' $W/hs.json | head -1)
+echo
+echo "end to end with the shipped topic model ($(awk '$1 == "lead_clause" || $1 == "context" { printf "%s %s ", $1, $2 }' models/topic.model)), $mb MB of articles:"
+awk -v mb="$mb" -v e1="$e1" -v e2="$e2" -v r1="$r1" -v fw="$fw" -v rss="$e1rss" -v st="$sstart" -v same="$same" -v segmb="$(wc -c < $W/seg.txt)" -v rel="$REL" 'BEGIN {
+  printf "  khabar -j 1: %.1f MB/s (peak %.1f MB), -j 2: %.1f MB/s (%.2fx, output identical: %s), start-up %.1f ms\n", mb / e1, rss / 1024, mb / e2, e1 / e2, same, st * 1000
+  printf "  release %s -j 1: %.1f MB/s    fastText word mode predict: %.1f MB/s of sentences\n", rel, mb / r1, segmb / 1e6 / fw
+  printf "  ratios: khabar/release %.2fx, khabar/fastText-word %.2fx\n", r1 / e1, (mb / e1) / (segmb / 1e6 / fw)
+}'
+
 if [ "$full" = 1 ]; then
   echo
   echo "scaling (khabar classify -j 1, articles):"

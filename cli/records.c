@@ -59,6 +59,22 @@ static void skip_space(json_in *j)
         j->i++;
 }
 
+/* After an item of an object or array: 1 when a comma says another one
+ * follows, 0 at the closing bracket, -1 (with the error) otherwise. */
+static int json_next_item(json_in *j, char close)
+{
+    skip_space(j);
+    if (j->i < j->len && j->s[j->i] == ',') {
+        j->i++;
+        return 1;
+    }
+    if (j->i < j->len && j->s[j->i] == close) {
+        j->i++;
+        return 0;
+    }
+    return json_fail(j, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+}
+
 static int hex4(json_in *j, unsigned *v)
 {
     *v = 0;
@@ -230,17 +246,9 @@ static int json_skip(json_in *j, int depth)
             }
             if (json_skip(j, depth + 1) != 0)
                 return -1;
-            skip_space(j);
-            if (j->i < j->len && j->s[j->i] == ',') {
-                j->i++;
-                continue;
-            }
-            if (j->i < j->len && j->s[j->i] == close) {
-                j->i++;
-                return 0;
-            }
-            return json_fail(j, c == '{' ? "expected ',' or '}'"
-                                         : "expected ',' or ']'");
+            int more = json_next_item(j, close);
+            if (more <= 0)
+                return more;
         }
     }
     static const char *const words[] = {"true", "false", "null"};
@@ -320,17 +328,11 @@ int rec_parse_json_array(const char *s, size_t len, rec_field **items,
                 rc = -1;
                 break;
             }
-            skip_space(&j);
-            if (j.i < len && s[j.i] == ',') {
-                j.i++;
-                continue;
-            }
-            if (j.i < len && s[j.i] == ']') {
-                j.i++;
+            int more = json_next_item(&j, ']');
+            if (more <= 0) {
+                rc = more;
                 break;
             }
-            rc = json_fail(&j, "expected ',' or ']'");
-            break;
         }
     if (rc != 0) {
         rec_fields_free(f, nf);
@@ -400,17 +402,11 @@ int rec_parse_json_object(const char *s, size_t len, rec_field **fields,
                 rc = -1;
                 break;
             }
-            skip_space(&j);
-            if (j.i < len && s[j.i] == ',') {
-                j.i++;
-                continue;
-            }
-            if (j.i < len && s[j.i] == '}') {
-                j.i++;
+            int more = json_next_item(&j, '}');
+            if (more <= 0) {
+                rc = more;
                 break;
             }
-            rc = json_fail(&j, "expected ',' or '}'");
-            break;
         }
     if (rc == 0) {
         skip_space(&j);
