@@ -44,7 +44,7 @@ measure() { /usr/bin/time -f "%e %M" -o $W/time.txt "$@" > /dev/null; cat $W/tim
 
 # --- khabar
 kt=$(measure $K train --data $TRAIN --task topic -C "$C" --labels military,negotiation,humanitarian,other --out $W/k.model --quiet | cut -d' ' -f1)
-kacc=$($K eval --model $W/k.model --data $DEV --json | sed 's/.*"accuracy":\([0-9.]*\).*/\1/')
+kacc=$($K eval --model $W/k.model --data $DEV --json | sed 's/^{"n":[0-9]*,"accuracy":\([0-9.]*\).*/\1/')
 kf1=$($K eval --model $W/k.model --data $DEV --json | sed 's/.*"macro_f1":\([0-9.]*\).*/\1/')
 set -- $(measure $K classify -j 1 --sentences --model $W/k.model $W/big.txt)
 ks=$1; krss=$2
