@@ -202,10 +202,26 @@ static int count_buckets(kb_counts *c, size_t n, int sorted)
     return 0;
 }
 
-/* Pushes the n-grams of text[0, len) into c->scratch; stops after
- * max_words words when max_words > 0 and returns where it stopped. */
+/* Copies the buckets pushed since from into the lead space (| offset). */
+static int copy_to_lead(kb_counts *c, size_t *n, size_t from, uint32_t offset)
+{
+    size_t m = *n - from;
+    if (kb_grow((void **)&c->scratch, &c->scratch_cap, *n + m, sizeof(uint32_t)))
+        return -1;
+    for (size_t j = 0; j < m; j++)
+        c->scratch[*n + j] = c->scratch[from + j] | offset;
+    *n += m;
+    return 0;
+}
+
+/* Pushes the n-grams of text[0, len) into c->scratch, each | offset.
+ * With lead_len > 0, the n-grams of the words that end by lead_len (the
+ * lead clause, which ends between words) are pushed again right away in
+ * the lead space (| lead_offset): the same buckets a second pass over
+ * text[0, lead_len) would give, in the same order within each space. */
 static int ngrams(const kb_feature_opts *o, const char *text, size_t len,
-                  kb_counts *c, size_t *n, uint32_t mask, uint32_t offset)
+                  kb_counts *c, size_t *n, uint32_t mask, uint32_t offset,
+                  size_t lead_len, uint32_t lead_offset)
 {
     size_t k = 0;
     size_t tok[4][2]; /* the last four words, for word n-grams */
@@ -224,6 +240,7 @@ static int ngrams(const kb_feature_opts *o, const char *text, size_t len,
                 break;
             i = end = j;
         }
+        size_t word_first = *n;
         if (o->char_max > 0 &&
             char_ngrams(o, c, n, text + start, end - start, mask))
             return -1;
@@ -231,6 +248,8 @@ static int ngrams(const kb_feature_opts *o, const char *text, size_t len,
         tok[k % 4][1] = end;
         if (o->word_max > 0 &&
             word_ngrams(o, c, n, text, (const size_t(*)[2])tok, k, mask))
+            return -1;
+        if (end <= lead_len && copy_to_lead(c, n, word_first, lead_offset) != 0)
             return -1;
         k++;
     }
@@ -266,12 +285,18 @@ int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
     size_t n = 0;
     c->n = 0;
     c->trace_offset = 0;
-    if (ngrams(o, text, len, c, &n, mask, 0) != 0)
+    if (o->lead_words > 0 && !c->trace) { /* both spaces in one pass */
+        if (ngrams(o, text, len, c, &n, mask, 0,
+                   lead_clause(text, len, o->lead_words), mask + 1) != 0)
+            return -1;
+        return count_buckets(c, n, sorted);
+    }
+    if (ngrams(o, text, len, c, &n, mask, 0, 0, 0) != 0)
         return -1;
-    c->trace_offset = mask + 1;
+    c->trace_offset = mask + 1; /* (tracing: a second pass, texts and all) */
     if (o->lead_words > 0 &&
         ngrams(o, text, lead_clause(text, len, o->lead_words), c, &n, mask,
-               mask + 1) != 0)
+               mask + 1, 0, 0) != 0)
         return -1;
     return count_buckets(c, n, sorted);
 }

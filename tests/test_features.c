@@ -143,6 +143,61 @@ static void test_option_checks(void **state)
     assert_int_equal(kb_feature_opts_check(&o, &err), -1);
 }
 
+static void ignore_ngram(void *ctx, uint32_t bucket, const char *g, size_t n)
+{
+    (void)ctx, (void)bucket, (void)g, (void)n;
+}
+
+/* The lead-clause space is filled in the main pass; the reference is two
+ * passes (the traced path, which explain uses).  On every dev sentence the
+ * buckets and counts must be the same, and within each space in the same
+ * order (scoring sums each space in that order). */
+static void test_lead_in_one_pass(void **state)
+{
+    (void)state;
+    kb_feature_opts o;
+    kb_feature_opts_default(&o);
+    o.lead_words = 8;
+    kb_error err;
+    kb_dataset ds;
+    assert_int_equal(kb_dataset_read(tu_src("models/corpus/dev.tsv"), "topic", &ds, &err), 0);
+    kb_normalizer *nz = kb_normalizer_new(KB_NORM_ALL, &err);
+    assert_non_null(nz);
+    kb_counts one = {0}, two = {0};
+    two.trace = ignore_ngram;
+    uint32_t lead_from = (uint32_t)1 << o.hash_bits;
+    size_t with_lead = 0;
+    for (size_t i = 0; i < ds.n; i++) {
+        size_t len;
+        const char *t = kb_normalize(nz, ds.text[i], strlen(ds.text[i]), &len, &err);
+        assert_non_null(t);
+        assert_int_equal(kb_count_features(&o, t, len, &one, 0), 0);
+        assert_int_equal(kb_count_features(&o, t, len, &two, 0), 0);
+        assert_int_equal(one.n, two.n);
+        for (int space = 0; space < 2; space++) {
+            size_t a = 0, b = 0;
+            for (;;) {
+                while (a < one.n && (one.v[a].bucket >= lead_from) != space)
+                    a++;
+                while (b < two.n && (two.v[b].bucket >= lead_from) != space)
+                    b++;
+                if (a == one.n || b == two.n)
+                    break;
+                assert_int_equal(one.v[a].bucket, two.v[b].bucket);
+                assert_int_equal(one.v[a].count, two.v[b].count);
+                with_lead += space;
+                a++, b++;
+            }
+            assert_true(a == one.n && b == two.n);
+        }
+    }
+    assert_true(with_lead > ds.n); /* the lead space was filled */
+    kb_counts_free(&one);
+    kb_counts_free(&two);
+    kb_normalizer_free(nz);
+    kb_dataset_free(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_variants_meet),
         cmocka_unit_test(test_option_checks),
         cmocka_unit_test(test_arabic_letters_fast_path),
+        cmocka_unit_test(test_lead_in_one_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
