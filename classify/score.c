@@ -28,6 +28,25 @@ int kb_decisions_to_probs(int logistic, int k, const double *dec,
     return best;
 }
 
+/* acc[j] += v * row[j + 1] for the k labels; the shipped models' 4 and 3
+ * labels unrolled (the same operations in the same order). */
+static inline void add_row(double *acc, double v, const float *row, int k)
+{
+    switch (k) {
+    case 4:
+        acc[3] += v * (double)row[4];
+        /* fall through */
+    case 3:
+        acc[2] += v * (double)row[3];
+        acc[1] += v * (double)row[2];
+        acc[0] += v * (double)row[1];
+        return;
+    default:
+        for (int j = 0; j < k; j++)
+            acc[j] += v * (double)row[j + 1];
+    }
+}
+
 int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
                     double *probs, size_t *known)
 {
@@ -60,8 +79,7 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
             double v = kb_model_tf(m, c->v[i].count) * (double)row[0];
             int space = c->v[i].bucket >= lead_from;
             norm[space] += v * v;
-            for (int j = 0; j < k; j++)
-                acc[space][j] += v * (double)row[j + 1];
+            add_row(acc[space], v, row, k);
         }
     }
     if (known)
