@@ -60,67 +60,56 @@ static int by_push_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-int kb_explain(const kb_model *m, const char *text, size_t len, int versus,
+int kb_explain(kb_predictor *p, const char *text, size_t len, int versus,
                kb_explanation *ex, kb_error *err)
 {
+    const kb_model *m = p->m;
     memset(ex, 0, sizeof *ex);
-    kb_normalizer *nz = kb_normalizer_new(m->params.norm, err);
-    if (!nz)
-        return -1;
     size_t nlen;
-    const char *t = kb_normalize(nz, text, len, &nlen, err);
+    const char *t = kb_normalize(p->nz, text, len, &nlen, err);
+    if (!t)
+        return -1;
     trace_buf tb = {0};
-    kb_counts c = {0};
-    c.trace = on_ngram;
-    c.trace_ctx = &tb;
-    int rc = t ? 0 : -1;
-    if (rc == 0 && (kb_count_features(&m->params.feat, t, nlen, &c, 1) != 0 ||
-                    tb.failed))
+    kb_counts *c = &p->counts;
+    c->trace = on_ngram;
+    c->trace_ctx = &tb;
+    int rc = kb_count_features(&m->params.feat, t, nlen, c, 1) != 0 || tb.failed
+                 ? kb_fail(err, "out of memory") : 0;
+    c->trace = NULL;
+    c->trace_ctx = NULL;
+    kb_weighted *w = rc == 0 ? malloc((c->n ? c->n : 1) * sizeof *w) : NULL;
+    if (rc == 0 && (!w || !(ex->pushes = calloc(c->n ? c->n : 1, sizeof *ex->pushes))))
         rc = kb_fail(err, "out of memory");
-    double dec[KB_MAX_LABELS];
     if (rc == 0) {
-        ex->label = kb_score_counts(m, &c, dec, ex->probs, NULL);
+        ex->label = kb_score_counts(m, c, p->dec, ex->probs, NULL);
         ex->versus = ex->label == 0 ? 1 : 0;
         for (int j = 0; j < m->k; j++)
             if (j != ex->label && ex->probs[j] > ex->probs[ex->versus])
                 ex->versus = j;
         if (versus >= 0 && versus < m->k && versus != ex->label)
             ex->versus = versus;
-    }
-    /* the pushes, weighed as kb_score_counts weighs */
-    double norm[2] = {0, 0}, scale[2];
-    uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
-    size_t width = (size_t)m->k + 1;
-    for (size_t i = 0; rc == 0 && i < c.n; i++) {
-        uint32_t r = m->row_of[c.v[i].bucket];
-        if (!r)
-            continue;
-        double v = kb_model_tf(m, c.v[i].count) * (double)m->rows[(size_t)(r - 1) * width];
-        norm[c.v[i].bucket >= lead_from] += v * v;
-    }
-    kb_model_space_scales(m, norm, scale);
-    if (rc == 0 && !(ex->pushes = calloc(c.n ? c.n : 1, sizeof *ex->pushes)))
-        rc = kb_fail(err, "out of memory");
-    for (size_t i = 0; rc == 0 && i < c.n; i++) {
-        uint32_t r = m->row_of[c.v[i].bucket];
-        if (!r)
-            continue;
-        const float *row = m->rows + (size_t)(r - 1) * width;
-        int lead = c.v[i].bucket >= lead_from;
-        double v = kb_model_tf(m, c.v[i].count) * (double)row[0] * scale[lead];
-        kb_ngram_push *p = &ex->pushes[ex->n++];
-        p->push = v * ((double)row[ex->label + 1] - (double)row[ex->versus + 1]);
-        p->lead = lead;
-        p->count = c.v[i].count;
-        snprintf(p->text, sizeof p->text, "%s", gram_text(&tb, c.v[i].bucket));
-    }
-    if (rc == 0)
+        /* the pushes, from the weighed vector scoring multiplies */
+        uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
+        size_t width = (size_t)m->k + 1, nw = kb_model_weigh(m, c, w);
+        for (size_t i = 0; i < nw; i++) {
+            const float *row = m->rows + (size_t)w[i].row * width;
+            uint32_t bucket = m->row_bucket[w[i].row];
+            kb_ngram_push *q = &ex->pushes[ex->n++];
+            q->push = w[i].value *
+                      ((double)row[ex->label + 1] - (double)row[ex->versus + 1]);
+            q->lead = bucket >= lead_from;
+            snprintf(q->text, sizeof q->text, "%s", gram_text(&tb, bucket));
+        }
+        /* weighing keeps the counts' order, skipping unknown n-grams */
+        for (size_t i = 0, j = 0; i < c->n && j < ex->n; i++)
+            if (m->row_of[c->v[i].bucket])
+                ex->pushes[j++].count = c->v[i].count;
         qsort(ex->pushes, ex->n, sizeof *ex->pushes, by_push_desc);
-    else
+    } else {
         kb_explanation_free(ex);
+    }
+    free(w);
     free(tb.v);
-    kb_counts_free(&c);
-    kb_normalizer_free(nz);
     return rc;
 }
 

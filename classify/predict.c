@@ -5,14 +5,6 @@
  */
 #include "score.h"
 
-struct kb_predictor {
-    const kb_model *m;
-    kb_normalizer *nz;
-    kb_counts counts;
-    double dec[KB_MAX_LABELS];
-    kb_evidence evidence;
-};
-
 kb_predictor *kb_predictor_new(const kb_model *m, kb_error *err)
 {
     kb_predictor *p = calloc(1, sizeof *p);

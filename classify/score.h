@@ -8,6 +8,15 @@
 
 #include "model.h"
 
+/* Per-thread scratch for prediction (predict.c); explain.c reuses it. */
+struct kb_predictor {
+    const kb_model *m;
+    kb_normalizer *nz;
+    kb_counts counts;
+    double dec[KB_MAX_LABELS];
+    kb_evidence evidence;
+};
+
 /* Weighs and scores counts in one pass: fills dec[k] and probs[k] and
  * returns the argmax.  It weighs exactly as kb_model_weigh does (the
  * vector is scaled once at the end instead of per feature).  *known (when

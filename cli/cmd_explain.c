@@ -13,6 +13,7 @@
 
 typedef struct explain_opts {
     const kb_model *m;
+    kb_predictor *pred; /* its normaliser and buffers, reused */
     long top;
     int versus, jsonl, sentences;
 } explain_opts;
@@ -102,7 +103,7 @@ static int explain_sentence(const explain_opts *x, const char *doc, size_t n,
 {
     kb_explanation ex;
     kb_error err;
-    if (kb_explain(x->m, text, len, x->versus, &ex, &err) != 0)
+    if (kb_explain(x->pred, text, len, x->versus, &ex, &err) != 0)
         return cli_error("%s: %s", doc, err.msg);
     cli_out o = {0};
     print_explanation(&o, x, doc, n, text, len, &ex);
@@ -203,10 +204,12 @@ int cmd_explain(int argc, char **argv)
     }
     kb_error err;
     kb_segmenter *sg = kb_segmenter_new(&err);
-    int rc = sg ? 0 : cli_error("%s", err.msg), nfiles;
+    x.pred = sg ? kb_predictor_new(m, &err) : NULL;
+    int rc = x.pred ? 0 : cli_error("%s", err.msg), nfiles;
     char **files = cli_files(argc, argv, &nfiles);
     for (int f = 0; f < nfiles && rc == 0; f++)
         rc = explain_file(&x, sg, files[f]);
+    kb_predictor_free(x.pred);
     kb_segmenter_free(sg);
     kb_model_free(m);
     return rc;

@@ -283,7 +283,7 @@ typedef struct kb_explanation {
     kb_ngram_push *pushes;
     size_t n;
 } kb_explanation;
-KB_API int kb_explain(const kb_model *m, const char *text, size_t len, int versus,
+KB_API int kb_explain(kb_predictor *p, const char *text, size_t len, int versus,
                kb_explanation *ex, kb_error *err);
 KB_API void kb_explanation_free(kb_explanation *ex);
 

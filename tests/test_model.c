@@ -465,7 +465,7 @@ static void test_explain(void **state)
         double probs[KB_MAX_LABELS], dec[KB_MAX_LABELS];
         int label = kb_predict(p, t, strlen(t), probs, &err);
         kb_explanation ex;
-        assert_int_equal(kb_explain(m, t, strlen(t), -1, &ex, &err), 0);
+        assert_int_equal(kb_explain(p, t, strlen(t), -1, &ex, &err), 0);
         assert_int_equal(ex.label, label);
         assert_true(ex.versus != ex.label);
         for (int j = 0; j < m->k; j++)
@@ -490,7 +490,7 @@ static void test_explain(void **state)
     }
     /* --versus: the pushes compare with the label asked for */
     kb_explanation ex;
-    assert_int_equal(kb_explain(m, ds.text[0], strlen(ds.text[0]), 3, &ex, &err), 0);
+    assert_int_equal(kb_explain(p, ds.text[0], strlen(ds.text[0]), 3, &ex, &err), 0);
     assert_true(ex.label == 3 || ex.versus == 3);
     kb_explanation_free(&ex);
     kb_counts_free(&c);
