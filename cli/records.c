@@ -484,14 +484,14 @@ static int csv_split(const char *s, size_t len, rec_field **fields, size_t *n,
     return 0;
 }
 
-/* 1 when the CSV text so far leaves a quoted field open. */
-static int csv_open_quote(const char *s, size_t len)
+/* 1 when len bytes of CSV text hold an odd number of quotes: they flip
+ * whether a quoted field is open (a doubled quote flips it twice). */
+static int csv_quote_parity(const char *s, size_t len)
 {
-    int in = 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == '"')
-            in = !in; /* a doubled quote toggles twice */
-    return in;
+    int odd = 0;
+    for (const char *q = s; (q = memchr(q, '"', len - (size_t)(q - s))); q++)
+        odd = !odd;
+    return odd;
 }
 
 static int tsv_split(const char *s, size_t len, rec_field **fields, size_t *n,
@@ -532,14 +532,14 @@ static int csv_record(rec_reader *r, char **text, size_t *len, size_t *line,
     if (got <= 0)
         return got < 0 ? kb_fail(err, "%s", e.msg) - 1 : 0;
     *line = r->in.lineno;
-    if (!csv_open_quote(t, l)) {
+    int open = csv_quote_parity(t, l);
+    if (!open) {
         *text = t;
         *len = l;
         return 1;
     }
     r->join.len = 0;
     out_bytes(&r->join, t, l);
-    int open = 1;
     while (open) {
         if ((got = kb_lines_next(&r->in, &t, &l, &e)) < 0)
             return kb_fail(err, "%s", e.msg) - 1;
@@ -551,7 +551,7 @@ static int csv_record(rec_reader *r, char **text, size_t *len, size_t *line,
                                 "%zu MiB", r->in.path, *line, KB_MAX_RECORD >> 20) - 1;
         out_bytes(&r->join, "\n", 1);
         out_bytes(&r->join, t, l);
-        open = csv_open_quote(r->join.data, r->join.len);
+        open ^= csv_quote_parity(t, l); /* only the new line is scanned */
     }
     *text = r->join.data;
     *len = r->join.len;
