@@ -271,15 +271,13 @@ void out_tsv_field(cli_out *o, const char *s, size_t n)
  * doubled quotes, when it holds a comma or a quote. */
 void out_csv_field(cli_out *o, const char *s, size_t n)
 {
-    cli_out clean = {0};
-    out_tsv_field(&clean, s, n);
-    int quote = clean.len && (memchr(clean.data, ',', clean.len) ||
-                              memchr(clean.data, '"', clean.len));
-    if (!quote) {
-        out_bytes(o, clean.data, clean.len);
-        out_free(&clean);
+    /* cleaning never adds or drops a comma or a quote: decide on s */
+    if (!memchr(s, ',', n) && !memchr(s, '"', n)) {
+        out_tsv_field(o, s, n);
         return;
     }
+    cli_out clean = {0};
+    out_tsv_field(&clean, s, n);
     out_bytes(o, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < clean.len; i++)
