@@ -75,17 +75,20 @@ static int label_index(rep *r, const char *name)
     return r->k++;
 }
 
-/* The model's labels, in order, from the first probs object seen. */
-static int model_labels(rep *r, const rec_field *probs, kb_error *err)
+/* The model's labels, in order, from the first label map seen: a
+ * sentence's "probs", or a summary's "share" (less unknown, uncertain). */
+static int model_labels(rep *r, const rec_field *map, const char *what,
+                        kb_error *err)
 {
     rec_field *f;
     size_t n;
-    if (!probs || !probs->json || rec_parse_json_object(probs->value, probs->len,
-                                                        &f, &n, err) != 0)
-        return kb_fail(err, "no \"probs\" object: not classify's JSON Lines");
+    if (!map || !map->json || rec_parse_json_object(map->value, map->len,
+                                                    &f, &n, err) != 0)
+        return kb_fail(err, "no \"%s\" object: not classify's JSON Lines", what);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (label_index(r, f[i].name) < 0)
+        if (strcmp(f[i].name, "unknown") && strcmp(f[i].name, "uncertain") &&
+            label_index(r, f[i].name) < 0)
             rc = kb_fail(err, "out of memory");
     r->k_model = r->k;
     rec_fields_free(f, n);
@@ -171,7 +174,7 @@ static int add_sentence(rep *r, rec_field *f, size_t n, kb_error *err)
                     *text = rec_find(f, n, "text"), *nn = rec_find(f, n, "n");
     if (!doc || doc->json || !label || label->json || !text || text->json || !nn)
         return kb_fail(err, "a sentence record needs doc, n, label and text");
-    if (r->k_model == 0 && model_labels(r, rec_find(f, n, "probs"), err) != 0)
+    if (r->k_model == 0 && model_labels(r, rec_find(f, n, "probs"), "probs", err) != 0)
         return -1;
     int li = label_index(r, label->value);
     if (li < 0)
@@ -229,12 +232,10 @@ static int add_summary(rep *r, rec_field *f, size_t n, kb_error *err)
         a->n = (size_t)num(rec_find(f, n, "sentences"));
         rec_field *s = NULL;
         size_t ns = 0;
+        if (r->k_model == 0 && share) /* a summary without one stays empty */
+            model_labels(r, share, "share", err);
         if (share && share->json &&
             rec_parse_json_object(share->value, share->len, &s, &ns, err) == 0) {
-            if (r->k_model == 0)
-                for (size_t i = 0; i < ns; i++)
-                    if (strcmp(s[i].name, "unknown") && strcmp(s[i].name, "uncertain"))
-                        label_index(r, s[i].name), r->k_model = r->k;
             for (size_t i = 0; i < ns; i++) {
                 int li = label_index(r, s[i].name);
                 size_t c = (size_t)(num(&s[i]) * (double)a->n + 0.5);
