@@ -271,39 +271,54 @@ typedef struct group {
     size_t *counts;
 } group;
 
-static const rep *sort_rep; /* qsort has no context argument in C11 */
-static size_t sort_want;
+/* An article by its date or source, for sorting (then by position). */
+typedef struct keyed {
+    const char *key;
+    size_t idx;
+} keyed;
 
-static int cmp_by_date(const void *a, const void *b)
+static int cmp_keyed(const void *a, const void *b)
 {
-    const rep_article *x = &sort_rep->arts[*(const size_t *)a];
-    const rep_article *y = &sort_rep->arts[*(const size_t *)b];
-    int c = strncmp(x->date, y->date, sort_want);
-    return c ? c : (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+    const keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static int cmp_by_source(const void *a, const void *b)
+/* The articles with a key (their date or source), sorted by it; NULL when
+ * there are none.  Sorted by whole dates, they are also in order of each
+ * date's year and month prefixes. */
+static keyed *sorted_keys(const rep *r, int by_source, size_t *n)
 {
-    const rep_article *x = &sort_rep->arts[*(const size_t *)a];
-    const rep_article *y = &sort_rep->arts[*(const size_t *)b];
-    int c = strcmp(x->source, y->source);
-    return c ? c : (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+    keyed *k = malloc((r->n_arts ? r->n_arts : 1) * sizeof *k);
+    *n = 0;
+    for (size_t i = 0; k && i < r->n_arts; i++) {
+        const char *key = by_source ? r->arts[i].source : r->arts[i].date;
+        if (by_source ? key != NULL : date_key(key, 4) != 0)
+            k[(*n)++] = (keyed){key, i};
+    }
+    if (k && *n == 0) {
+        free(k);
+        return NULL;
+    }
+    if (k)
+        qsort(k, *n, sizeof *k, cmp_keyed);
+    return k;
 }
 
-/* Groups the articles (indices idx, sorted) by key; counts summed. */
-static group *make_groups(const rep *r, const size_t *idx, size_t n, size_t want,
-                          int by_source, size_t *ng)
+/* Groups the sorted articles by their key's first want bytes (want 0:
+ * the whole key); counts summed. */
+static group *make_groups(const rep *r, const keyed *k, size_t n, size_t want,
+                          size_t *ng)
 {
     group *g = NULL;
     size_t cap = 0, m = 0;
     for (size_t i = 0; i < n; i++) {
-        const rep_article *a = &r->arts[idx[i]];
-        const char *key = by_source ? a->source : a->date;
-        size_t len = by_source ? strlen(key) : want;
-        if (!m || g[m - 1].len != len || strncmp(g[m - 1].key, key, len) != 0) {
+        const rep_article *a = &r->arts[k[i].idx];
+        size_t len = want ? want : strlen(k[i].key);
+        if (!m || g[m - 1].len != len || strncmp(g[m - 1].key, k[i].key, len) != 0) {
             if (KB_GROW(g, cap, m + 1) != 0)
                 break;
-            g[m] = (group){key, len, 0, calloc((size_t)r->k, sizeof(size_t))};
+            g[m] = (group){k[i].key, len, 0, calloc((size_t)r->k, sizeof(size_t))};
             if (!g[m].counts)
                 break;
             m++;
@@ -325,31 +340,22 @@ static void free_groups(group *g, size_t n)
 
 static void timeline(cli_out *o, const rep *r)
 {
-    size_t *idx = malloc((r->n_arts ? r->n_arts : 1) * sizeof *idx), n = 0;
-    if (!idx)
+    size_t n, ng = 0;
+    keyed *keys = sorted_keys(r, 0, &n);
+    if (!keys)
         return;
-    for (size_t i = 0; i < r->n_arts; i++)
-        if (date_key(r->arts[i].date, 4))
-            idx[n++] = i;
-    if (n == 0) {
-        free(idx);
-        return;
-    }
     /* the finest of day, month, year that gives at most MAX_BUCKETS */
     static const size_t wants[] = {10, 7, 4};
-    size_t want = 4, ng = 0;
+    size_t want = 4;
     group *g = NULL;
-    sort_rep = r;
     for (int w = 0; w < 3; w++) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (date_key(r->arts[idx[i]].date, wants[w]))
+            if (date_key(keys[i].key, wants[w]))
                 k++;
         if (k < n)
             continue; /* some dates lack this precision */
-        sort_want = wants[w];
-        qsort(idx, n, sizeof *idx, cmp_by_date);
-        g = make_groups(r, idx, n, wants[w], 0, &ng);
+        g = make_groups(r, keys, n, wants[w], &ng);
         if (ng <= MAX_BUCKETS || w == 2) {
             want = wants[w];
             break;
@@ -358,7 +364,7 @@ static void timeline(cli_out *o, const rep *r)
         g = NULL;
     }
     if (!g) {
-        free(idx);
+        free(keys);
         return;
     }
     double bw = 940.0 / (double)ng < 60 ? 940.0 / (double)ng : 60;
@@ -392,7 +398,7 @@ static void timeline(cli_out *o, const rep *r)
     out_str(o, "<text x=\"0\" y=\"18\">100%</text><text x=\"0\" y=\"190\">0%</text>"
                "</svg></div></section>\n");
     free_groups(g, ng);
-    free(idx);
+    free(keys);
 }
 
 static int cmp_group_n(const void *a, const void *b)
@@ -403,16 +409,10 @@ static int cmp_group_n(const void *a, const void *b)
 
 static void sources(cli_out *o, const rep *r)
 {
-    size_t *idx = malloc((r->n_arts ? r->n_arts : 1) * sizeof *idx), n = 0, ng = 0;
-    if (!idx)
-        return;
-    for (size_t i = 0; i < r->n_arts; i++)
-        if (r->arts[i].source)
-            idx[n++] = i;
-    sort_rep = r;
-    qsort(idx, n, sizeof *idx, cmp_by_source);
-    group *g = n ? make_groups(r, idx, n, 0, 1, &ng) : NULL;
-    free(idx);
+    size_t n, ng = 0;
+    keyed *keys = sorted_keys(r, 1, &n);
+    group *g = keys ? make_groups(r, keys, n, 0, &ng) : NULL;
+    free(keys);
     if (!g)
         return;
     qsort(g, ng, sizeof *g, cmp_group_n);
