@@ -14,6 +14,7 @@
 
 typedef struct traced {
     uint32_t bucket;
+    uint32_t seq; /* the n-gram's place in the sentence */
     char text[KB_NGRAM_TEXT];
 } traced;
 
@@ -23,20 +24,19 @@ typedef struct trace_buf {
     int failed;
 } trace_buf;
 
-/* Keeps each bucket's first n-gram text (a bucket's repeats and hash
- * collisions show the first spelling seen). */
+/* Records every n-gram with its text; trace_index then keeps each
+ * bucket's first (a bucket's repeats and hash collisions show the first
+ * spelling seen). */
 static void on_ngram(void *ctx, uint32_t bucket, const char *gram, size_t len)
 {
     trace_buf *t = ctx;
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].bucket == bucket)
-            return;
     if (KB_GROW(t->v, t->cap, t->n + 1) != 0) {
         t->failed = 1;
         return;
     }
-    traced *e = &t->v[t->n++];
+    traced *e = &t->v[t->n];
     e->bucket = bucket;
+    e->seq = (uint32_t)t->n++;
     if (len >= sizeof e->text) { /* cut at a character boundary */
         len = sizeof e->text - 1;
         while (len > 0 && ((unsigned char)gram[len] & 0xC0) == 0x80)
@@ -46,12 +46,32 @@ static void on_ngram(void *ctx, uint32_t bucket, const char *gram, size_t len)
     e->text[len] = '\0';
 }
 
+static int by_bucket_then_seq(const void *a, const void *b)
+{
+    const traced *x = a, *y = b;
+    if (x->bucket != y->bucket)
+        return (x->bucket > y->bucket) - (x->bucket < y->bucket);
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Sorts the trace so that each bucket's first n-gram leads its run. */
+static void trace_index(trace_buf *t)
+{
+    qsort(t->v, t->n, sizeof *t->v, by_bucket_then_seq);
+}
+
+/* The first spelling of bucket (binary search for the start of its run). */
 static const char *gram_text(const trace_buf *t, uint32_t bucket)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].bucket == bucket)
-            return t->v[i].text;
-    return "?";
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->v[mid].bucket < bucket)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n && t->v[lo].bucket == bucket ? t->v[lo].text : "?";
 }
 
 static int by_push_desc(const void *a, const void *b)
@@ -88,6 +108,7 @@ int kb_explain(kb_predictor *p, const char *text, size_t len, int versus,
                 ex->versus = j;
         if (versus >= 0 && versus < m->k && versus != ex->label)
             ex->versus = versus;
+        trace_index(&tb);
         /* the pushes, from the weighed vector scoring multiplies */
         uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
         size_t width = (size_t)m->k + 1, nw = kb_model_weigh(m, c, w);
