@@ -123,7 +123,7 @@ int kb_explain(kb_predictor *p, const char *text, size_t len, int versus,
         }
         /* weighing keeps the counts' order, skipping unknown n-grams */
         for (size_t i = 0, j = 0; i < c->n && j < ex->n; i++)
-            if (m->row_of[c->v[i].bucket])
+            if (kb_model_row(m, c->v[i].bucket))
                 ex->pushes[j++].count = c->v[i].count;
         qsort(ex->pushes, ex->n, sizeof *ex->pushes, by_push_desc);
     } else {

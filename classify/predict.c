@@ -27,6 +27,7 @@ void kb_predictor_free(kb_predictor *p)
         return;
     kb_normalizer_free(p->nz);
     kb_counts_free(&p->counts);
+    kb_score_scratch_free(&p->scratch);
     free(p);
 }
 
@@ -37,10 +38,12 @@ int kb_predict(kb_predictor *p, const char *text, size_t len, double *probs,
     const char *t = kb_normalize(p->nz, text, len, &nlen, err);
     if (!t)
         return -1;
-    if (kb_count_features(&p->m->params.feat, t, nlen, &p->counts, 0) != 0)
+    if (kb_hash_features(&p->m->params.feat, t, nlen, &p->counts) != 0)
         return kb_fail(err, "out of memory");
     p->evidence.arabic = kb_text_has_arabic(t, nlen);
-    return kb_score_counts(p->m, &p->counts, p->dec, probs, &p->evidence.known);
+    int best = kb_score_buckets(p->m, &p->counts, &p->scratch, p->dec, probs,
+                                &p->evidence.known);
+    return best < 0 ? kb_fail(err, "out of memory") : best;
 }
 
 kb_evidence kb_predictor_evidence(const kb_predictor *p)

@@ -1,7 +1,12 @@
 /*
- * score.c: scoring.  A sentence's counts are weighed (tf-idf, L2) and
+ * score.c: scoring.  A sentence's n-grams are weighed (tf-idf, L2) and
  * multiplied by the model's weights in one fused pass, and the decision
- * values become probabilities.
+ * values become probabilities.  Prediction scores the raw n-gram buckets
+ * as they come (kb_score_buckets): a bitmap finds each bucket's first
+ * occurrence, which is scored as if seen once, and the few repeated
+ * buckets are counted and corrected at the end.  Training and
+ * cross-validation score counted buckets (kb_score_counts), the
+ * reference the one-pass scoring is tested against.
  */
 #include "score.h"
 
@@ -62,9 +67,9 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
     for (size_t base = 0; base < c->n; base += BLOCK) {
         size_t end = base + BLOCK < c->n ? base + BLOCK : c->n, nr = 0;
         for (size_t i = base; i < end; i++)
-            __builtin_prefetch(&m->row_of[c->v[i].bucket]);
+            __builtin_prefetch(&m->rank[c->v[i].bucket >> 6]);
         for (size_t i = base; i < end; i++) {
-            uint32_t r = m->row_of[c->v[i].bucket];
+            uint32_t r = kb_model_row(m, c->v[i].bucket);
             rows[i - base] = r ? m->rows + (size_t)(r - 1) * width : NULL;
             if (r) {
                 __builtin_prefetch(rows[i - base]);
@@ -89,4 +94,128 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
     for (int j = 0; j < k; j++)
         dec[j] = m->bias[j] + acc[0][j] * scale[0] + acc[1][j] * scale[1];
     return kb_decisions_to_probs(kb_model_is_probabilistic(m), k, dec, probs);
+}
+
+/* Counts the repeated occurrences s->rep[0, n) (each of a bucket already
+ * seen once) in a small open-addressing table, compacting s->rep to the
+ * distinct buckets and s->count to how many times each was seen in all;
+ * returns how many distinct, or -1 when out of memory. */
+static long count_repeats(kb_score_scratch *s, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (KB_GROW(s->slot, s->slot_cap, cap) ||
+        KB_GROW(s->count, s->count_cap, n ? n : 1))
+        return -1;
+    memset(s->slot, 0xff, cap * sizeof *s->slot);
+    size_t mask = cap - 1, d = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b = s->rep[i];
+        size_t h = (size_t)((b * 0x9E3779B1u) & mask);
+        while (s->slot[h] != UINT32_MAX && s->rep[s->slot[h]] != b)
+            h = (h + 1) & mask;
+        if (s->slot[h] == UINT32_MAX) {
+            s->slot[h] = (uint32_t)d;
+            s->rep[d] = b; /* d <= i: compacts in place */
+            s->count[d++] = 2;
+        } else {
+            s->count[s->slot[h]]++;
+        }
+    }
+    return (long)d;
+}
+
+/* Adds the first occurrences of c->scratch[from, to) to acc and norm,
+ * as if each were seen once; repeats go to s->rep.  The rank entries of
+ * the block are fetched before any is used, then its rows. */
+static size_t score_first_block(const kb_model *m, const kb_counts *c,
+                                kb_score_scratch *s, size_t from, size_t to,
+                                double acc[2][KB_MAX_LABELS], double norm[2])
+{
+    enum { BLOCK = 32 };
+    const float *rows[BLOCK];
+    uint32_t bucket[BLOCK];
+    size_t width = (size_t)m->k + 1, nr = 0;
+    uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
+    const double tf1 = kb_model_tf(m, 1);
+    for (size_t i = from; i < to; i++)
+        __builtin_prefetch(&m->rank[c->scratch[i] >> 6]);
+    for (size_t i = from; i < to; i++) {
+        uint32_t b = c->scratch[i];
+        uint64_t bit = (uint64_t)1 << (b & 63);
+        if (s->seen[b >> 6] & bit) {
+            s->rep[s->n_rep++] = b;
+            continue;
+        }
+        s->seen[b >> 6] |= bit;
+        uint32_t r = kb_model_row(m, b);
+        if (!r)
+            continue;
+        rows[nr] = m->rows + (size_t)(r - 1) * width;
+        __builtin_prefetch(rows[nr]);
+        bucket[nr++] = b;
+    }
+    for (size_t i = 0; i < nr; i++) {
+        double v = tf1 * (double)rows[i][0];
+        int space = bucket[i] >= lead_from;
+        norm[space] += v * v;
+        add_row(acc[space], v, rows[i], m->k);
+    }
+    return nr;
+}
+
+int kb_score_buckets(const kb_model *m, const kb_counts *c,
+                     kb_score_scratch *s, double *dec, double *probs,
+                     size_t *known)
+{
+    enum { BLOCK = 32 };
+    size_t n_known = 0;
+    int k = m->k;
+    double acc[2][KB_MAX_LABELS] = {{0}}, norm[2] = {0, 0};
+    uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
+    if (!s->seen &&
+        !(s->seen = calloc(KB_SPACE_SIZE(&m->params.feat) / 64, sizeof *s->seen)))
+        return -1;
+    if (KB_GROW(s->rep, s->rep_cap, c->n_raw ? c->n_raw : 1))
+        return -1;
+    s->n_rep = 0;
+    for (size_t base = 0; base < c->n_raw; base += BLOCK)
+        n_known += score_first_block(m, c, s, base,
+                                     base + BLOCK < c->n_raw ? base + BLOCK : c->n_raw,
+                                     acc, norm);
+    for (size_t i = 0; i < c->n_raw; i++) /* every bit back to 0 */
+        s->seen[c->scratch[i] >> 6] = 0;
+    long n_distinct = count_repeats(s, s->n_rep);
+    if (n_distinct < 0)
+        return -1;
+    /* Each repeated bucket was added with tf 1: add the difference. */
+    double tf1 = kb_model_tf(m, 1);
+    for (long i = 0; i < n_distinct; i++) {
+        uint32_t r = kb_model_row(m, s->rep[i]);
+        if (!r)
+            continue;
+        const float *row = m->rows + (size_t)(r - 1) * ((size_t)k + 1);
+        double v1 = tf1 * (double)row[0];
+        double v = kb_model_tf(m, s->count[i]) * (double)row[0];
+        int space = s->rep[i] >= lead_from;
+        norm[space] += v * v - v1 * v1;
+        add_row(acc[space], v - v1, row, k);
+    }
+    if (known)
+        *known = n_known;
+    double scale[2];
+    kb_model_space_scales(m, norm, scale);
+    for (int j = 0; j < k; j++)
+        dec[j] = m->bias[j] + acc[0][j] * scale[0] + acc[1][j] * scale[1];
+    return kb_decisions_to_probs(kb_model_is_probabilistic(m), k, dec, probs);
+}
+
+void kb_score_scratch_free(kb_score_scratch *s)
+{
+    free(s->seen);
+    free(s->rep);
+    free(s->slot);
+    free(s->count);
+    memset(s, 0, sizeof *s);
 }

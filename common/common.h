@@ -122,6 +122,16 @@ static inline uint64_t kb_checksum(const void *data, size_t len)
     return kb_hash_mix(kb_hash_bytes(h, p + i, len - i));
 }
 
+/* The number of set bits (SWAR: the baseline x86-64 has no popcnt, and
+ * the compiler's builtin would call out to libgcc there). */
+static inline uint32_t kb_popcount64(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /* splitmix64: a deterministic generator for fold assignment. */
 static inline uint64_t kb_rand_next(uint64_t *state)
 {

@@ -278,18 +278,20 @@ static size_t lead_clause(const char *text, size_t len, int max_words)
     return len;
 }
 
-int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
-                      kb_counts *c, int sorted)
+int kb_hash_features(const kb_feature_opts *o, const char *text, size_t len,
+                     kb_counts *c)
 {
     uint32_t mask = (uint32_t)((1u << o->hash_bits) - 1);
     size_t n = 0;
     c->n = 0;
+    c->n_raw = 0;
     c->trace_offset = 0;
     if (o->lead_words > 0 && !c->trace) { /* both spaces in one pass */
         if (ngrams(o, text, len, c, &n, mask, 0,
                    lead_clause(text, len, o->lead_words), mask + 1) != 0)
             return -1;
-        return count_buckets(c, n, sorted);
+        c->n_raw = n;
+        return 0;
     }
     if (ngrams(o, text, len, c, &n, mask, 0, 0, 0) != 0)
         return -1;
@@ -298,5 +300,14 @@ int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
         ngrams(o, text, lead_clause(text, len, o->lead_words), c, &n, mask,
                mask + 1, 0, 0) != 0)
         return -1;
-    return count_buckets(c, n, sorted);
+    c->n_raw = n;
+    return 0;
+}
+
+int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
+                      kb_counts *c, int sorted)
+{
+    if (kb_hash_features(o, text, len, c) != 0)
+        return -1;
+    return count_buckets(c, c->n_raw, sorted);
 }

@@ -17,7 +17,7 @@ typedef struct kb_counts {
     kb_count *v;
     size_t n, cap;
     uint32_t *scratch; /* raw bucket list before counting */
-    size_t scratch_cap;
+    size_t n_raw, scratch_cap;
     uint32_t *cp_off;  /* scratch: one word's code points, with marks */
     size_t cp_cap;
     uint32_t *slot;    /* counting table: index into v, or UINT32_MAX */
@@ -30,6 +30,12 @@ typedef struct kb_counts {
     uint32_t trace_offset; /* the space being hashed (lead clause: mask+1) */
 } kb_counts;
 
+/* Hashes the features of normalised UTF-8 text into c->scratch, one
+ * bucket per n-gram occurrence (c->n_raw of them, in text order; the lead
+ * clause's copies | 2^hash_bits), without counting them: scoring counts
+ * them on the fly (classify/score.c). */
+int kb_hash_features(const kb_feature_opts *o, const char *text, size_t len,
+                     kb_counts *c);
 /* Counts the hashed features of normalised UTF-8 text into c (reset
  * first); in increasing bucket order when sorted is 1. */
 int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,

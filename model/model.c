@@ -24,12 +24,12 @@ kb_model *kb_model_alloc(const char *task, const kb_params *p, int k,
     m->bias = calloc((size_t)k, sizeof *m->bias);
     m->row_bucket = malloc((n_rows ? n_rows : 1) * sizeof *m->row_bucket);
     m->rows = calloc((n_rows ? n_rows : 1) * ((size_t)k + 1), sizeof *m->rows);
-    m->row_of = calloc(KB_SPACE_SIZE(&p->feat), sizeof *m->row_of);
+    m->rank = calloc(KB_SPACE_SIZE(&p->feat) / 64, sizeof *m->rank);
     if (p->context)
         m->ctx_w = calloc((size_t)k * (KB_CTX_DIM((size_t)k) + 1),
                           sizeof *m->ctx_w);
     int ok = m->task && m->labels && m->bias && m->row_bucket && m->rows &&
-             m->row_of && (m->ctx_w || !p->context);
+             m->rank && (m->ctx_w || !p->context);
     for (int j = 0; ok && j < k; j++)
         ok = (m->labels[j] = kb_strdup(labels[j])) != NULL;
     if (!ok) {
@@ -53,7 +53,7 @@ void kb_model_free(kb_model *m)
     free(m->bias);
     free(m->row_bucket);
     free(m->rows);
-    free(m->row_of);
+    free(m->rank);
     free(m->ctx_w);
     free(m);
 }
@@ -69,7 +69,12 @@ int kb_model_index_rows(kb_model *m, kb_error *err)
         if (r > 0 && b <= m->row_bucket[r - 1])
             return kb_fail(err, "row %zu: buckets not strictly increasing",
                            r + 1);
-        m->row_of[b] = (uint32_t)r + 1;
+        m->rank[b >> 6].bits |= (uint64_t)1 << (b & 63);
+    }
+    uint32_t before = 0;
+    for (size_t w = 0; w < limit / 64; w++) {
+        m->rank[w].before = before;
+        before += kb_popcount64(m->rank[w].bits);
     }
     return 0;
 }
@@ -94,7 +99,7 @@ size_t kb_model_weigh(const kb_model *m, const kb_counts *c, kb_weighted *out)
     double norm[2] = {0, 0};
     uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
     for (size_t i = 0; i < c->n; i++) {
-        uint32_t r = m->row_of[c->v[i].bucket];
+        uint32_t r = kb_model_row(m, c->v[i].bucket);
         if (!r)
             continue;
         double v = kb_model_tf(m, c->v[i].count) * (double)KB_IDF(m, r - 1);

@@ -4,7 +4,10 @@
  * with it.
  *
  * Only hash buckets seen in at least min_df training sentences have a row;
- * row_of maps a bucket to its row (+1; 0 = no row).  Weights are stored
+ * rows are in increasing bucket order, so a bucket's row is its rank
+ * among the buckets that have one: a bitmap of those buckets with, every
+ * 64 buckets, the number of rows before them (kb_model_row), 16 bytes per
+ * 64 buckets instead of a 4-byte index per bucket.  Weights are stored
  * per row for every class, so scoring a sentence is one pass over its
  * buckets whatever the number of classes.
  */
@@ -14,6 +17,13 @@
 #include "featurize.h"
 
 #include <math.h>
+
+/* 64 buckets of the rank index: which have a row, and the rows before. */
+typedef struct kb_rank {
+    uint64_t bits;
+    uint32_t before;
+    uint32_t unused;
+} kb_rank;
 
 struct kb_model {
     char *task;          /* the label column it was trained on */
@@ -28,7 +38,7 @@ struct kb_model {
     /* Per row, the idf then the k weights, side by side, so that one
      * feature costs one cache line at prediction (KB_IDF, KB_W). */
     float *rows;
-    uint32_t *row_of;     /* KB_SPACE_SIZE entries */
+    kb_rank *rank;        /* KB_SPACE_SIZE / 64 entries */
     float tf_weight[64];  /* the tf weight for small counts */
     /* The article-context stage (params.context): per label, the weights
      * of the context features (KB_CTX_DIM(k)) then a bias. */
@@ -69,9 +79,19 @@ float kb_model_round(double x);
  * of memory. */
 kb_model *kb_model_alloc(const char *task, const kb_params *p, int k,
                          char *const *labels, size_t n_rows);
-/* Builds row_of from row_bucket, checking the buckets. */
+/* Builds the rank index from row_bucket, checking the buckets. */
 int kb_model_index_rows(kb_model *m, kb_error *err);
 int kb_model_is_probabilistic(const kb_model *m);
+
+/* Bucket b's row + 1, or 0 when it has none. */
+static inline uint32_t kb_model_row(const kb_model *m, uint32_t b)
+{
+    const kb_rank *e = &m->rank[b >> 6];
+    uint64_t bit = (uint64_t)1 << (b & 63);
+    if (!(e->bits & bit))
+        return 0;
+    return e->before + kb_popcount64(e->bits & (bit - 1)) + 1;
+}
 
 /* The weight of a term seen tf times in a sentence. */
 static inline double kb_model_tf(const kb_model *m, uint32_t tf)

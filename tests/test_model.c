@@ -10,6 +10,7 @@
 #include "score.h"
 #include "featurize.h"
 
+#include <dirent.h>
 #include <linear.h>
 #include <math.h>
 #include <stdio.h>
@@ -500,6 +501,91 @@ static void test_explain(void **state)
     kb_model_free(m);
 }
 
+/* Scores text both ways: kb_predict (raw buckets in one pass) and the
+ * reference (count, then kb_score_counts).  The decision values agree to
+ * rounding, and so do the label and the known n-grams. */
+static void check_one_pass(kb_predictor *p, kb_normalizer *nz, kb_counts *c,
+                           const kb_model *m, const char *t, size_t len,
+                           size_t *n_checked)
+{
+    kb_error err;
+    double probs[KB_MAX_LABELS], ref_probs[KB_MAX_LABELS], ref_dec[KB_MAX_LABELS];
+    size_t nlen, known;
+    const char *nt = kb_normalize(nz, t, len, &nlen, &err);
+    if (!nt)
+        return; /* not text: both paths refuse it alike */
+    assert_int_equal(kb_count_features(&kb_model_params(m)->feat, nt, nlen, c, 0), 0);
+    int ref = kb_score_counts(m, c, ref_dec, ref_probs, &known);
+    int got = kb_predict(p, t, len, probs, &err);
+    assert_true(got >= 0);
+    for (int j = 0; j < m->k; j++)
+        assert_true(fabs(p->dec[j] - ref_dec[j]) < 1e-9 * (1 + fabs(ref_dec[j])));
+    if (got != ref) /* only a tie to rounding may differ */
+        assert_true(fabs(ref_dec[got] - ref_dec[ref]) < 1e-9);
+    assert_int_equal(kb_predictor_evidence(p).known, known);
+    (*n_checked)++;
+}
+
+/* One-pass scoring against the reference on both shipped models: every
+ * corpus sentence, the seed articles' sentences (when ../shared is there)
+ * and the normaliser's and segmenter's fuzz corpora (any bytes). */
+static void test_one_pass_scoring(void **state)
+{
+    (void)state;
+    static const char *models[] = {"models/topic.model", "models/stance.model"};
+    static const char *fuzz_dirs[] = {"fuzz/corpus/normalize", "fuzz/corpus/segment"};
+    kb_error err;
+    kb_dataset train, dev;
+    assert_int_equal(kb_dataset_read(tu_src("models/corpus/train.tsv"), "topic", &train, &err), 0);
+    assert_int_equal(kb_dataset_read(tu_src("models/corpus/dev.tsv"), "topic", &dev, &err), 0);
+    for (size_t mi = 0; mi < 2; mi++) {
+        kb_model *m = kb_model_load(tu_src(models[mi]), &err);
+        assert_non_null(m);
+        kb_predictor *p = kb_predictor_new(m, &err);
+        kb_normalizer *nz = kb_normalizer_new(kb_model_params(m)->norm, &err);
+        assert_non_null(p);
+        assert_non_null(nz);
+        kb_counts c = {0};
+        size_t n = 0;
+        for (size_t i = 0; i < train.n; i++)
+            check_one_pass(p, nz, &c, m, train.text[i], strlen(train.text[i]), &n);
+        for (size_t i = 0; i < dev.n; i++)
+            check_one_pass(p, nz, &c, m, dev.text[i], strlen(dev.text[i]), &n);
+        assert_int_equal(n, train.n + dev.n);
+        if (tu_have_seeds()) {
+            kb_dataset seeds;
+            assert_int_equal(kb_dataset_read(tu_seeds("sentences.tsv"), "topic", &seeds, &err), 0);
+            for (size_t i = 0; i < seeds.n; i++)
+                check_one_pass(p, nz, &c, m, seeds.text[i], strlen(seeds.text[i]), &n);
+            kb_dataset_free(&seeds);
+        }
+        for (size_t d = 0; d < 2; d++) {
+            DIR *dir = opendir(tu_src(fuzz_dirs[d]));
+            assert_non_null(dir);
+            size_t before = n;
+            for (struct dirent *e; (e = readdir(dir));) {
+                if (e->d_name[0] == '.')
+                    continue;
+                char path[4096];
+                snprintf(path, sizeof path, "%s/%s", tu_src(fuzz_dirs[d]), e->d_name);
+                size_t len;
+                char *bytes = tu_read_file(path, &len);
+                assert_non_null(bytes);
+                check_one_pass(p, nz, &c, m, bytes, len, &n);
+                free(bytes);
+            }
+            closedir(dir);
+            assert_true(n > before);
+        }
+        kb_counts_free(&c);
+        kb_normalizer_free(nz);
+        kb_predictor_free(p);
+        kb_model_free(m);
+    }
+    kb_dataset_free(&train);
+    kb_dataset_free(&dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,7 +594,7 @@ int main(void)
         cmocka_unit_test(test_save_is_atomic), cmocka_unit_test(test_label_errors),
         cmocka_unit_test(test_cross_validation), cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_context_model), cmocka_unit_test(test_context_cv),
-        cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_explain), cmocka_unit_test(test_one_pass_scoring),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
