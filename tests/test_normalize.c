@@ -3,11 +3,15 @@
  * UTF-8 repair that guards the pipeline's input.
  */
 #include "testutil.h"
+#include "text.h"
 
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
 #include <unicode/uset.h>
+#include <unicode/utf8.h>
 
 static void check(const char *steps, const char *in, const char *want)
 {
@@ -150,6 +154,125 @@ static void test_utf8_repair(void **state)
     repair("\xff\xfe", 2, "\xEF\xBF\xBD\xEF\xBF\xBD", 2);
 }
 
+/* The table path and the ICU reference give the same bytes for text,
+ * under every flag set tried; returns 1 when the table path was used. */
+static const unsigned flag_sets[] = {
+    KB_NORM_ALL, 0, KB_NORM_DIACRITICS | KB_NORM_SPACE,
+    KB_NORM_ALL & ~KB_NORM_NFKC, KB_NORM_ALL & ~KB_NORM_DIACRITICS,
+    KB_NORM_NFKC | KB_NORM_CASE,
+};
+#define N_FLAG_SETS (sizeof flag_sets / sizeof flag_sets[0])
+
+static void same_both_ways(kb_normalizer *table, kb_normalizer *icu,
+                           const char *text, size_t len)
+{
+    kb_error e1, e2;
+    size_t n1 = 0, n2 = 0;
+    const char *a = kb_normalize(table, text, len, &n1, &e1);
+    const char *b = kb_normalize(icu, text, len, &n2, &e2);
+    assert_true((a == NULL) == (b == NULL));
+    if (!a)
+        return;
+    if (n1 != n2 || memcmp(a, b, n1) != 0)
+        fail_msg("table and ICU paths differ on: %.*s", (int)(len < 200 ? len : 200), text);
+}
+
+static void compare_file_lines(kb_normalizer *t, kb_normalizer *i, const char *path,
+                               size_t *n)
+{
+    size_t len;
+    char *data = tu_read_file(path, &len);
+    assert_non_null(data);
+    same_both_ways(t, i, data, len); /* the whole file too */
+    for (char *p = data, *end = data + len; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        same_both_ways(t, i, p, l);
+        (*n)++;
+        p += l + 1;
+    }
+    free(data);
+}
+
+static void compare_dir(kb_normalizer *t, kb_normalizer *i, const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        compare_file_lines(t, i, path, n);
+    }
+    closedir(d);
+}
+
+/* Random text from the code points that matter: Arabic and its marks,
+ * Latin-1, ASCII and its controls, spaces, NFKC's special cases, and now
+ * and then anything in Unicode or an invalid byte. */
+static size_t random_text(uint64_t *state, char *out, size_t cap)
+{
+    static const int32_t special[] = {
+        0x00A0, 0x00AA, 0x00B2, 0x00B5, 0x00BC, 0x0130, 0x0340, 0x0345,
+        0x0374, 0x037E, 0x0387, 0x0622, 0x0627, 0x0640, 0x064B, 0x0651,
+        0x0653, 0x0654, 0x0655, 0x0670, 0x0675, 0x06CC, 0x0660, 0x06F5,
+        0x200C, 0x200F, 0x2026, 0xFDFA, 0xFEFB, 0x1F600, 0x0301, 0x0308,
+    };
+    size_t n = 0, len = (size_t)(kb_rand_next(state) % 40);
+    for (size_t k = 0; k < len && n + 4 < cap; k++) {
+        uint64_t r = kb_rand_next(state);
+        int32_t c;
+        switch (r % 8) {
+        case 0: c = (int32_t)(0x0600 + (r >> 8) % 0x100); break;
+        case 1: c = (int32_t)((r >> 8) % 0x800); break;
+        case 2: c = (int32_t)(0x20 + (r >> 8) % 0x5F); break;
+        case 3: c = special[(r >> 8) % (sizeof special / sizeof special[0])]; break;
+        case 4: c = " \t\n"[(r >> 8) % 3]; break;
+        case 5: c = (int32_t)(0x0621 + (r >> 8) % 0x2A); break;
+        case 6: c = (int32_t)((r >> 8) % 0x110000); break;
+        default:
+            out[n++] = (char)(0x80 + (r >> 8) % 0x80); /* a stray byte */
+            continue;
+        }
+        if (c >= 0xD800 && c <= 0xDFFF)
+            c = 0xFFFD;
+        U8_APPEND_UNSAFE((uint8_t *)out, n, c);
+    }
+    return n;
+}
+
+/* The table-driven path against ICU: the corpus, the seed articles, the
+ * fuzz corpora and random text, under several flag sets. */
+static void test_table_matches_icu(void **state)
+{
+    (void)state;
+    kb_error err;
+    for (size_t f = 0; f < N_FLAG_SETS; f++) {
+        kb_normalizer *t = kb_normalizer_new(flag_sets[f], &err);
+        kb_normalizer *i = kb_normalizer_new(flag_sets[f], &err);
+        assert_non_null(t);
+        assert_non_null(i);
+        kb_normalizer_use_table(i, 0);
+        size_t n = 0;
+        compare_file_lines(t, i, tu_src("models/corpus/train.tsv"), &n);
+        compare_file_lines(t, i, tu_src("models/corpus/dev.tsv"), &n);
+        compare_dir(t, i, tu_src("fuzz/corpus/normalize"), &n);
+        compare_dir(t, i, tu_src("fuzz/corpus/segment"), &n);
+        if (tu_have_seeds())
+            compare_dir(t, i, tu_seeds("articles"), &n);
+        assert_true(n > 40000);
+        uint64_t rng = 42 + f;
+        char buf[256];
+        for (int k = 0; k < 200000; k++) {
+            size_t len = random_text(&rng, buf, sizeof buf);
+            same_both_ways(t, i, buf, len);
+        }
+        kb_normalizer_free(t);
+        kb_normalizer_free(i);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_space_and_ignorables),
         cmocka_unit_test(test_step_names), cmocka_unit_test(test_utf8_repair),
         cmocka_unit_test(test_fast_path_letters),
+        cmocka_unit_test(test_table_matches_icu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,17 @@
  * Arabic combining marks from a UnicodeSet pattern, digit values, white
  * space, case folding and default-ignorables from uchar.  The letter folds
  * (alef, yaa, taa marbuta) are the product's own choice, not Unicode's.
+ *
+ * Most news text has only code points below U+0800 (Arabic, Latin-1,
+ * ASCII).  For those, a table built once per normaliser by asking the ICU
+ * path about each of them says what it does on its own: kept, mapped to
+ * one code point, dropped, or white space.  A text made only of such code
+ * points is normalised straight from its UTF-8 through the table; any
+ * other (a code point that NFKC may change or compose, a combining mark
+ * that is kept, three- and four-byte UTF-8, invalid bytes) goes through
+ * ICU.  Tests and a fuzz target compare both paths (text.h).
  */
-#include "common.h"
+#include "text.h"
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -21,6 +30,8 @@ struct kb_normalizer {
     unsigned flags;
     const UNormalizer2 *nfkc;
     USet *arabic_marks;
+    int use_table;
+    int32_t table[0x800]; /* per code point: TABLE_* or what it becomes */
     UChar *u16, *u16b; /* scratch: input and NFKC output */
     int32_t u16_cap;     /* both scratch arrays hold u16_cap units */
     size_t cap_a, cap_b; /* their allocated sizes */
@@ -89,6 +100,77 @@ void kb_norm_format(unsigned flags, char *out, size_t cap)
         snprintf(out, cap, "none");
 }
 
+#define TABLE_DROP (-1)  /* the code point is removed */
+#define TABLE_SPACE (-2) /* white space: runs become one space */
+#define TABLE_ICU (-3)   /* only ICU's path can say: the text goes there */
+
+static int is_plain(UChar32 c);
+static UChar32 fold_char(const kb_normalizer *nz, UChar32 c);
+
+/* What fold_all does with code point c on its own (NFKC aside). */
+static int32_t fold_entry(const kb_normalizer *nz, UChar32 c)
+{
+    if (is_plain(c))
+        return c;
+    if ((nz->flags & KB_NORM_SPACE) && u_isUWhiteSpace(c))
+        return TABLE_SPACE;
+    UChar32 f = fold_char(nz, c);
+    if (f < 0)
+        return TABLE_DROP;
+    /* a kept combining mark: NFKC would put a run of them in canonical
+     * order, which depends on its neighbours; and the output may not be
+     * longer in UTF-8 than the input */
+    if (u_getCombiningClass(c) != 0 || u_getCombiningClass(f) != 0 ||
+        U8_LENGTH(f) > U8_LENGTH(c))
+        return TABLE_ICU;
+    return f;
+}
+
+/* What the ICU path (NFKC, then fold_all) does with code point c on its
+ * own, when that does not depend on its neighbours.  Under NFKC, a code
+ * point that NFKC keeps is looked up as it is; one that NFKC turns into a
+ * single other code point (no-break space into a space) as that one; any
+ * other (several code points, or one that may compose with the code point
+ * before it, NFKC's "maybe") goes to ICU with its text. */
+static int32_t table_entry(const kb_normalizer *nz, UChar32 c)
+{
+    if (!(nz->flags & KB_NORM_NFKC))
+        return fold_entry(nz, c);
+    UErrorCode st = U_ZERO_ERROR;
+    UChar u[2], d[8];
+    int32_t n = 0;
+    U16_APPEND_UNSAFE(u, n, c);
+    UNormalizationCheckResult qc = unorm2_quickCheck(nz->nfkc, u, n, &st);
+    if (U_FAILURE(st) || qc == UNORM_MAYBE)
+        return TABLE_ICU;
+    if (qc == UNORM_YES)
+        return fold_entry(nz, c);
+    int32_t dn = unorm2_normalize(nz->nfkc, u, n, d, 8, &st);
+    UChar32 dc;
+    int32_t at = 0;
+    if (U_FAILURE(st) || dn < 1)
+        return TABLE_ICU;
+    U16_NEXT(d, at, dn, dc);
+    UChar one[2];
+    int32_t on = 0;
+    U16_APPEND_UNSAFE(one, on, dc);
+    if (at != dn || dc >= 0x800 || u_getCombiningClass(c) != 0 ||
+        unorm2_quickCheck(nz->nfkc, one, on, &st) != UNORM_YES || U_FAILURE(st))
+        return TABLE_ICU;
+    int32_t e = fold_entry(nz, dc);
+    if (e >= 0 && U8_LENGTH(e) > U8_LENGTH(c))
+        return TABLE_ICU;
+    return e;
+}
+
+static int build_table(kb_normalizer *nz)
+{
+    for (UChar32 c = 0; c < 0x800; c++)
+        nz->table[c] = table_entry(nz, c);
+    nz->use_table = 1;
+    return 0;
+}
+
 kb_normalizer *kb_normalizer_new(unsigned flags, kb_error *err)
 {
     UErrorCode st = U_ZERO_ERROR;
@@ -110,7 +192,17 @@ kb_normalizer *kb_normalizer_new(unsigned flags, kb_error *err)
         return NULL;
     }
     uset_freeze(nz->arabic_marks);
+    if (build_table(nz) != 0) {
+        kb_fail(err, "ICU normaliser set-up failed");
+        kb_normalizer_free(nz);
+        return NULL;
+    }
     return nz;
+}
+
+void kb_normalizer_use_table(kb_normalizer *nz, int on)
+{
+    nz->use_table = on;
 }
 
 void kb_normalizer_free(kb_normalizer *nz)
@@ -140,7 +232,7 @@ static int ensure_u16(kb_normalizer *nz, int32_t need)
 /* The characters every flag keeps as they are, and that are not white
  * space: the Arabic letters other than the folded ones, and printable
  * ASCII but capitals (tests/test_normalize.c checks these against ICU). */
-static inline int is_plain(UChar32 c)
+static int is_plain(UChar32 c)
 {
     return (c >= 0x0621 && c <= 0x063A && c != 0x0622 && c != 0x0623 &&
             c != 0x0625 && c != 0x0629) ||
@@ -231,10 +323,72 @@ static int fold_all(kb_normalizer *nz, const UChar *s, int32_t n)
     return 0;
 }
 
+/* Appends the UTF-8 of c (below U+0800) to out, which has room. */
+static inline void put_small(kb_buf *out, int32_t c)
+{
+    if (c < 0x80) {
+        out->data[out->len++] = (char)c;
+    } else {
+        out->data[out->len++] = (char)(0xC0 | (c >> 6));
+        out->data[out->len++] = (char)(0x80 | (c & 0x3F));
+    }
+}
+
+/* Normalises text through the table; 1 when it could, 0 when some code
+ * point needs ICU (the output is then to be discarded), -1 when out of
+ * memory.  The output is never longer than the input (each kept code
+ * point below U+0800 maps to one of no more bytes, or is dropped). */
+static int fold_by_table(kb_normalizer *nz, const char *text, size_t len)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    kb_buf *out = &nz->out;
+    out->len = 0;
+    if (kb_buf_reserve(out, len + 1) != 0)
+        return -1;
+    int pending_space = 0;
+    for (size_t i = 0; i < len;) {
+        int32_t c;
+        if (s[i] < 0x80) {
+            c = s[i++];
+        } else if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < len &&
+                   (s[i + 1] & 0xC0) == 0x80) {
+            c = ((s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F);
+            i += 2;
+        } else {
+            return 0; /* three or four bytes, or not UTF-8 */
+        }
+        int32_t f = nz->table[c];
+        if (f >= 0) {
+            if (pending_space)
+                out->data[out->len++] = ' ';
+            pending_space = 0;
+            put_small(out, f);
+        } else if (f == TABLE_SPACE) {
+            pending_space = out->len > 0;
+        } else if (f == TABLE_ICU) {
+            return 0;
+        }
+    }
+    out->data[out->len] = '\0';
+    return 1;
+}
+
 const char *kb_normalize(kb_normalizer *nz, const char *text, size_t len,
                          size_t *out_len, kb_error *err)
 {
     UErrorCode st = U_ZERO_ERROR;
+    if (nz->use_table && len < INT32_MAX) {
+        int r = fold_by_table(nz, text, len);
+        if (r < 0) {
+            kb_fail(err, "out of memory");
+            return NULL;
+        }
+        if (r > 0) {
+            if (out_len)
+                *out_len = nz->out.len;
+            return nz->out.data;
+        }
+    }
     if (len > INT32_MAX / 4) {
         kb_fail(err, "text too long to normalise (%zu bytes)", len);
         return NULL;
