@@ -128,7 +128,13 @@ static long count_repeats(kb_score_scratch *s, size_t n)
 
 /* Adds the first occurrences of c->scratch[from, to) to acc and norm,
  * as if each were seen once; repeats go to s->rep.  The rank entries of
- * the block are fetched before any is used, then its rows. */
+ * the block are fetched before any is used, then its rows.  On x86-64
+ * a second copy uses the popcnt instruction, chosen at load time when
+ * the processor has it (the baseline does not: kb_popcount64 is then
+ * arithmetic); 7% of classify -j 1. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
 static size_t score_first_block(const kb_model *m, const kb_counts *c,
                                 kb_score_scratch *s, size_t from, size_t to,
                                 double acc[2][KB_MAX_LABELS], double norm[2])
