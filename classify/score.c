@@ -190,8 +190,10 @@ int kb_score_buckets(const kb_model *m, const kb_counts *c,
         n_known += score_first_block(m, c, s, base,
                                      base + BLOCK < c->n_raw ? base + BLOCK : c->n_raw,
                                      acc, norm);
-    for (size_t i = 0; i < c->n_raw; i++) /* every bit back to 0 */
-        s->seen[c->scratch[i] >> 6] = 0;
+    uint64_t *seen = s->seen; /* (locals: the stores cannot alias them) */
+    const uint32_t *raw = c->scratch;
+    for (size_t i = 0, n = c->n_raw; i < n; i++) /* every bit back to 0 */
+        seen[raw[i] >> 6] = 0;
     long n_distinct = count_repeats(s, s->n_rep);
     if (n_distinct < 0)
         return -1;

@@ -132,6 +132,34 @@ static int char_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
     return 0;
 }
 
+/* Word unigrams and bigrams ending at word w (the shipped word_max 2),
+ * the same buckets as word_ngrams: the bigram's hash over "prev w " goes
+ * on from the state *pair its first word left (hashed in the same loop
+ * with the bigram's initial state), so every byte is read once and the
+ * three FNV chains run side by side. */
+static int word_uni_bi(kb_counts *c, size_t *n, const char *w, size_t wlen,
+                       int has_prev, uint64_t *pair, uint32_t mask)
+{
+    const uint64_t prime = 0x100000001b3ULL;
+    uint64_t uni = KB_HASH_INIT ^ TAG_WORD ^ ((uint64_t)1 << 8);
+    uint64_t next = KB_HASH_INIT ^ TAG_WORD ^ ((uint64_t)2 << 8);
+    uint64_t bi = *pair;
+    for (size_t i = 0; i < wlen; i++) {
+        uint64_t b = (unsigned char)w[i];
+        uni = (uni ^ b) * prime;
+        next = (next ^ b) * prime;
+        bi = (bi ^ b) * prime;
+    }
+    uni = (uni ^ ' ') * prime;
+    *pair = (next ^ ' ') * prime;
+    if (KB_GROW(c->scratch, c->scratch_cap, *n + 2))
+        return -1;
+    c->scratch[(*n)++] = (uint32_t)(kb_hash_mix(uni) & mask);
+    if (has_prev)
+        c->scratch[(*n)++] = (uint32_t)(kb_hash_mix((bi ^ ' ') * prime) & mask);
+    return 0;
+}
+
 /* Word n-grams ending at word k (tokens given as byte ranges). */
 static int word_ngrams(const kb_feature_opts *o, kb_counts *c, size_t *n,
                        const char *text, const size_t (*tok)[2], size_t k,
@@ -225,6 +253,7 @@ static int ngrams(const kb_feature_opts *o, const char *text, size_t len,
 {
     size_t k = 0;
     size_t tok[4][2]; /* the last four words, for word n-grams */
+    uint64_t pair = 0; /* the bigram hash state after the last word */
     size_t i = 0, first = *n;
     while (i < len) {
         UChar32 ch;
@@ -246,9 +275,13 @@ static int ngrams(const kb_feature_opts *o, const char *text, size_t len,
             return -1;
         tok[k % 4][0] = start;
         tok[k % 4][1] = end;
-        if (o->word_max > 0 &&
-            word_ngrams(o, c, n, text, (const size_t(*)[2])tok, k, mask))
+        if (o->word_max == 2 && !c->trace) {
+            if (word_uni_bi(c, n, text + start, end - start, k > 0, &pair, mask))
+                return -1;
+        } else if (o->word_max > 0 &&
+                   word_ngrams(o, c, n, text, (const size_t(*)[2])tok, k, mask)) {
             return -1;
+        }
         if (end <= lead_len && copy_to_lead(c, n, word_first, lead_offset) != 0)
             return -1;
         k++;

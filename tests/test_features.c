@@ -148,10 +148,12 @@ static void ignore_ngram(void *ctx, uint32_t bucket, const char *g, size_t n)
     (void)ctx, (void)bucket, (void)g, (void)n;
 }
 
-/* The lead-clause space is filled in the main pass; the reference is two
- * passes (the traced path, which explain uses).  On every dev sentence the
- * buckets and counts must be the same, and within each space in the same
- * order (scoring sums each space in that order). */
+/* The lead-clause space is filled in the main pass, and word bigrams go
+ * on from their first word's hash state; the reference is two passes
+ * with every word n-gram hashed whole (the traced path, which explain
+ * uses).  On every dev sentence the buckets and counts must be the same,
+ * and within each space in the same order (scoring sums each space in
+ * that order). */
 static void test_lead_in_one_pass(void **state)
 {
     (void)state;
