@@ -586,6 +586,41 @@ static void test_one_pass_scoring(void **state)
     kb_dataset_free(&dev);
 }
 
+/* The model reader's fast float parser against strtof: every idf and
+ * weight of both shipped models, as loaded, equals strtof of its text. */
+static void test_floats_as_strtof(void **state)
+{
+    (void)state;
+    static const char *models[] = {"models/topic.model", "models/stance.model"};
+    kb_error err;
+    for (size_t mi = 0; mi < 2; mi++) {
+        kb_model *m = kb_model_load(tu_src(models[mi]), &err);
+        assert_non_null(m);
+        size_t len;
+        char *text = tu_read_file(tu_src(models[mi]), &len);
+        assert_non_null(text);
+        char *p = strstr(text, "\ndata\n");
+        assert_non_null(p);
+        p += 6;
+        size_t width = (size_t)m->k + 1;
+        for (size_t r = 0; r < m->n_rows; r++) {
+            char *end;
+            assert_int_equal(strtoul(p, &end, 10), m->row_bucket[r]);
+            p = end;
+            for (size_t j = 0; j < width; j++) {
+                float want = strtof(p, &end);
+                assert_true(end != p);
+                assert_true(memcmp(&want, &m->rows[r * width + j], sizeof want) == 0);
+                p = end;
+            }
+            assert_true(*p == '\n');
+            p++;
+        }
+        free(text);
+        kb_model_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_cross_validation), cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_context_model), cmocka_unit_test(test_context_cv),
         cmocka_unit_test(test_explain), cmocka_unit_test(test_one_pass_scoring),
+        cmocka_unit_test(test_floats_as_strtof),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
