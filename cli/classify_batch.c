@@ -70,31 +70,6 @@ void batch_reset(batch *b)
     b->len = b->n_lines = 0;
 }
 
-int batch_continue(batch *next, const batch *b)
-{
-    next->len = next->n_lines = 0;
-    next->n_arts = 0;
-    next->first_continues = 0;
-    if (!b->n_arts)
-        return 0;
-    if (KB_GROW(next->arts, next->arts_cap, 1) != 0)
-        return -1;
-    next->arts[0] = b->arts[b->n_arts - 1];
-    next->n_arts = 1;
-    next->first_continues = 1;
-    return 0;
-}
-
-void batch_release(batch *b)
-{
-    size_t own = b->last_open && b->n_arts ? b->n_arts - 1 : b->n_arts;
-    for (size_t i = 0; i < own; i++)
-        article_free(b->arts[i]);
-    b->n_arts = 0;
-    b->len = b->n_lines = 0;
-    b->first_continues = 0;
-}
-
 void batch_free(batch *b)
 {
     for (size_t i = 0; i < b->n_arts; i++)

@@ -96,12 +96,6 @@ int batch_add_line(batch *b, const char *t, size_t len, size_t art);
 long batch_add_article(batch *b, char *doc, rec_record *rec);
 /* After a batch: frees its finished articles, keeps the open one. */
 void batch_reset(batch *b);
-/* Empties next and starts it with b's last article, which goes on
- * (shared: b still labels it); -1 when out of memory. */
-int batch_continue(batch *next, const batch *b);
-/* After a batch whose open article went on in another buffer
- * (batch_continue): frees its finished articles only, and empties it. */
-void batch_release(batch *b);
 void batch_free(batch *b);
 
 /* classify_format.c */

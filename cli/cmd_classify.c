@@ -10,17 +10,13 @@
  * classify_format.c writes it.  Memory is bounded by the batch size and
  * the longest line or record, whatever the input's length.  When the
  * input is a pipe or a terminal, each line's labels are written as soon
- * as no more input is waiting, so khabar works as a co-process.  With
- * -j 2 and more, a plain file's next batch is read while the one before
- * is labelled on its own thread (one batch in flight, so the output's
- * order is the same).
+ * as no more input is waiting, so khabar works as a co-process.
  */
 #include "classify_job.h"
 #include "progress.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +36,6 @@ typedef struct run {
     int force_stream;      /* --line-buffered */
     size_t bad_records;
     uint64_t file_bytes;   /* bytes of the files done (for progress) */
-    /* the batch being labelled while the next one is read */
-    pthread_t labeller;
-    batch *in_flight;
-    int in_flight_rc;
 } run;
 
 static int batch_due(const batch *b)
@@ -58,49 +50,6 @@ static int flush_batch(run *r, batch *b, int last_open)
     batch_reset(b);
     progress_tick(&r->prog, r->jb->sentences_done);
     return rc;
-}
-
-static void *label_in_flight(void *arg)
-{
-    run *r = arg;
-    r->in_flight_rc = classify_batch(r->ws, r->nt, r->jb, r->in_flight);
-    return NULL;
-}
-
-/* Waits for the batch in flight, if any, and empties it; its result. */
-static int land_batch(run *r)
-{
-    batch *b = r->in_flight;
-    if (!b)
-        return 0;
-    pthread_join(r->labeller, NULL);
-    r->in_flight = NULL;
-    batch_release(b);
-    progress_tick(&r->prog, r->jb->sentences_done);
-    return r->in_flight_rc;
-}
-
-/* Sends *b, whose last article goes on, to be labelled on its own thread
- * once the batch before has landed, and points *b at the other buffer,
- * which goes on with that article.  Labels it here instead when no
- * thread can be started. */
-static int send_batch(run *r, batch bufs[2], batch **b)
-{
-    int rc = land_batch(r);
-    if (rc != 0)
-        return rc;
-    batch *next = *b == &bufs[0] ? &bufs[1] : &bufs[0];
-    (*b)->last_open = 1;
-    if (batch_continue(next, *b) != 0)
-        return flush_batch(r, *b, 1);
-    r->in_flight = *b;
-    if (pthread_create(&r->labeller, NULL, label_in_flight, r) != 0) {
-        r->in_flight = NULL;
-        next->n_arts = 0; /* (its one article is *b's, still open) */
-        return flush_batch(r, *b, 1);
-    }
-    *b = next;
-    return 0;
 }
 
 /* Streaming: an input that is not a regular file (a pipe, a terminal). */
@@ -131,12 +80,11 @@ static int classify_text_file(run *r, const char *path)
     if (cli_open_article(&in, path) != 0)
         return 1;
     int stream = r->force_stream || is_stream(&in);
-    int overlap = r->nt > 1 && !stream;
     r->jb->line_buffered = stream;
     start_file(r->jb);
-    batch bufs[2] = {{0}}, *b = &bufs[0];
+    batch b = {0};
     char *doc = shown_name(path);
-    int rc = doc && batch_add_article(b, doc, NULL) == 0
+    int rc = doc && batch_add_article(&b, doc, NULL) == 0
                  ? 0 : cli_error("%s: out of memory", path);
     char *text;
     size_t len;
@@ -147,25 +95,22 @@ static int classify_text_file(run *r, const char *path)
             input_error = 1;
             break;
         }
-        if (batch_add_line(b, text, len, b->n_arts - 1) != 0) {
+        if (batch_add_line(&b, text, len, b.n_arts - 1) != 0) {
             rc = cli_error("%s:%zu: out of memory", path, in.lineno);
             break;
         }
-        if (batch_due(b) || (stream && !kb_lines_ready(&in))) {
+        if (batch_due(&b) || (stream && !kb_lines_ready(&in))) {
             r->prog.done_bytes = r->file_bytes + in.offset;
-            rc = overlap ? send_batch(r, bufs, &b) : flush_batch(r, b, 1);
+            rc = flush_batch(r, &b, 1);
         }
     }
-    int landed = land_batch(r);
-    rc = rc ? rc : landed;
     r->prog.done_bytes = r->file_bytes += in.offset;
     if (rc == 0)
-        rc = flush_batch(r, b, 0);
+        rc = flush_batch(r, &b, 0);
     if (rc == 0 && input_error)
         rc = cli_error("%s", err.msg);
     cli_close_article(&in);
-    batch_free(&bufs[0]);
-    batch_free(&bufs[1]);
+    batch_free(&b);
     return rc;
 }
 
