@@ -52,6 +52,19 @@ static inline void add_row(double *acc, double v, const float *row, int k)
     }
 }
 
+/* From the two spaces' sums and squared norms: the decision values
+ * (each space L2-normalised, the lead space weighed) and the
+ * probabilities; returns the argmax. */
+static int decide(const kb_model *m, double acc[2][KB_MAX_LABELS],
+                  const double norm[2], double *dec, double *probs)
+{
+    double scale[2];
+    kb_model_space_scales(m, norm, scale);
+    for (int j = 0; j < m->k; j++)
+        dec[j] = m->bias[j] + acc[0][j] * scale[0] + acc[1][j] * scale[1];
+    return kb_decisions_to_probs(kb_model_is_probabilistic(m), m->k, dec, probs);
+}
+
 int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
                     double *probs, size_t *known)
 {
@@ -89,11 +102,7 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
     }
     if (known)
         *known = n_known;
-    double scale[2];
-    kb_model_space_scales(m, norm, scale);
-    for (int j = 0; j < k; j++)
-        dec[j] = m->bias[j] + acc[0][j] * scale[0] + acc[1][j] * scale[1];
-    return kb_decisions_to_probs(kb_model_is_probabilistic(m), k, dec, probs);
+    return decide(m, acc, norm, dec, probs);
 }
 
 /* Counts the repeated occurrences s->rep[0, n) (each of a bucket already
@@ -212,11 +221,7 @@ int kb_score_buckets(const kb_model *m, const kb_counts *c,
     }
     if (known)
         *known = n_known;
-    double scale[2];
-    kb_model_space_scales(m, norm, scale);
-    for (int j = 0; j < k; j++)
-        dec[j] = m->bias[j] + acc[0][j] * scale[0] + acc[1][j] * scale[1];
-    return kb_decisions_to_probs(kb_model_is_probabilistic(m), k, dec, probs);
+    return decide(m, acc, norm, dec, probs);
 }
 
 void kb_score_scratch_free(kb_score_scratch *s)
