@@ -4,7 +4,8 @@
  * values become probabilities.  Prediction scores the raw n-gram buckets
  * as they come (kb_score_buckets): a bitmap finds each bucket's first
  * occurrence, which is scored as if seen once, and the few repeated
- * buckets are counted and corrected at the end.  Training and
+ * buckets are counted (by the featuriser's counting table) and corrected
+ * at the end.  Training and
  * cross-validation score counted buckets (kb_score_counts), the
  * reference the one-pass scoring is tested against.
  */
@@ -105,38 +106,8 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
     return decide(m, acc, norm, dec, probs);
 }
 
-/* Counts the repeated occurrences s->rep[0, n) (each of a bucket already
- * seen once) in a small open-addressing table, compacting s->rep to the
- * distinct buckets and s->count to how many times each was seen in all;
- * returns how many distinct, or -1 when out of memory. */
-static long count_repeats(kb_score_scratch *s, size_t n)
-{
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    if (KB_GROW(s->slot, s->slot_cap, cap) ||
-        KB_GROW(s->count, s->count_cap, n ? n : 1))
-        return -1;
-    memset(s->slot, 0xff, cap * sizeof *s->slot);
-    size_t mask = cap - 1, d = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b = s->rep[i];
-        size_t h = (size_t)((b * 0x9E3779B1u) & mask);
-        while (s->slot[h] != UINT32_MAX && s->rep[s->slot[h]] != b)
-            h = (h + 1) & mask;
-        if (s->slot[h] == UINT32_MAX) {
-            s->slot[h] = (uint32_t)d;
-            s->rep[d] = b; /* d <= i: compacts in place */
-            s->count[d++] = 2;
-        } else {
-            s->count[s->slot[h]]++;
-        }
-    }
-    return (long)d;
-}
-
 /* Adds the first occurrences of c->scratch[from, to) to acc and norm,
- * as if each were seen once; repeats go to s->rep.  The rank entries of
+ * as if each were seen once; repeats go to s->rep.scratch.  The rank entries of
  * the block are fetched before any is used, then its rows.  On x86-64
  * a second copy uses the popcnt instruction, chosen at load time when
  * the processor has it (the baseline does not: kb_popcount64 is then
@@ -160,7 +131,7 @@ static size_t score_first_block(const kb_model *m, const kb_counts *c,
         uint32_t b = c->scratch[i];
         uint64_t bit = (uint64_t)1 << (b & 63);
         if (s->seen[b >> 6] & bit) {
-            s->rep[s->n_rep++] = b;
+            s->rep.scratch[s->rep.n_raw++] = b;
             continue;
         }
         s->seen[b >> 6] |= bit;
@@ -192,9 +163,9 @@ int kb_score_buckets(const kb_model *m, const kb_counts *c,
     if (!s->seen &&
         !(s->seen = calloc(KB_SPACE_SIZE(&m->params.feat) / 64, sizeof *s->seen)))
         return -1;
-    if (KB_GROW(s->rep, s->rep_cap, c->n_raw ? c->n_raw : 1))
+    if (KB_GROW(s->rep.scratch, s->rep.scratch_cap, c->n_raw ? c->n_raw : 1))
         return -1;
-    s->n_rep = 0;
+    s->rep.n_raw = 0;
     for (size_t base = 0; base < c->n_raw; base += BLOCK)
         n_known += score_first_block(m, c, s, base,
                                      base + BLOCK < c->n_raw ? base + BLOCK : c->n_raw,
@@ -203,19 +174,19 @@ int kb_score_buckets(const kb_model *m, const kb_counts *c,
     const uint32_t *raw = c->scratch;
     for (size_t i = 0, n = c->n_raw; i < n; i++) /* every bit back to 0 */
         seen[raw[i] >> 6] = 0;
-    long n_distinct = count_repeats(s, s->n_rep);
-    if (n_distinct < 0)
+    if (kb_count_raw(&s->rep, 0) != 0)
         return -1;
-    /* Each repeated bucket was added with tf 1: add the difference. */
+    /* Each repeated bucket was added with tf 1: add the difference (its
+     * count in rep is its occurrences after the first). */
     double tf1 = kb_model_tf(m, 1);
-    for (long i = 0; i < n_distinct; i++) {
-        uint32_t r = kb_model_row(m, s->rep[i]);
+    for (size_t i = 0; i < s->rep.n; i++) {
+        uint32_t b = s->rep.v[i].bucket, r = kb_model_row(m, b);
         if (!r)
             continue;
         const float *row = m->rows + (size_t)(r - 1) * ((size_t)k + 1);
         double v1 = tf1 * (double)row[0];
-        double v = kb_model_tf(m, s->count[i]) * (double)row[0];
-        int space = s->rep[i] >= lead_from;
+        double v = kb_model_tf(m, s->rep.v[i].count + 1) * (double)row[0];
+        int space = b >= lead_from;
         norm[space] += v * v - v1 * v1;
         add_row(acc[space], v - v1, row, k);
     }
@@ -227,8 +198,6 @@ int kb_score_buckets(const kb_model *m, const kb_counts *c,
 void kb_score_scratch_free(kb_score_scratch *s)
 {
     free(s->seen);
-    free(s->rep);
-    free(s->slot);
-    free(s->count);
+    kb_counts_free(&s->rep);
     memset(s, 0, sizeof *s);
 }

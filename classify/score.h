@@ -9,11 +9,11 @@
 #include "model.h"
 
 /* Scratch for kb_score_buckets: a bitmap of the model's feature space
- * (all 0 between calls) and the repeated buckets with their counts. */
+ * (all 0 between calls) and the repeated occurrences (rep.scratch),
+ * counted by the featuriser's own table (kb_count_raw). */
 typedef struct kb_score_scratch {
     uint64_t *seen;
-    uint32_t *rep, *slot, *count;
-    size_t n_rep, rep_cap, slot_cap, count_cap;
+    kb_counts rep;
 } kb_score_scratch;
 void kb_score_scratch_free(kb_score_scratch *s);
 

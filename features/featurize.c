@@ -199,11 +199,9 @@ static int cmp_count(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Counts the raw buckets with a small open-addressing table (no sort on
- * the hot path); sorts the distinct buckets only when asked. */
-static int count_buckets(kb_counts *c, size_t n, int sorted)
+int kb_count_raw(kb_counts *c, int sorted)
 {
-    size_t cap = 64;
+    size_t n = c->n_raw, cap = 64;
     while (cap < 2 * n)
         cap *= 2;
     if (kb_grow((void **)&c->slot, &c->slot_cap, cap, sizeof(uint32_t)) ||
@@ -342,5 +340,5 @@ int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
 {
     if (kb_hash_features(o, text, len, c) != 0)
         return -1;
-    return count_buckets(c, c->n_raw, sorted);
+    return kb_count_raw(c, sorted);
 }

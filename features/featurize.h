@@ -36,6 +36,10 @@ typedef struct kb_counts {
  * them on the fly (classify/score.c). */
 int kb_hash_features(const kb_feature_opts *o, const char *text, size_t len,
                      kb_counts *c);
+/* Counts the raw buckets c->scratch[0, c->n_raw) into c->v, each with
+ * its count, in order of first occurrence (a small open-addressing table,
+ * no sort on the hot path); sorted by bucket when sorted is 1. */
+int kb_count_raw(kb_counts *c, int sorted);
 /* Counts the hashed features of normalised UTF-8 text into c (reset
  * first); in increasing bucket order when sorted is 1. */
 int kb_count_features(const kb_feature_opts *o, const char *text, size_t len,
