@@ -106,25 +106,29 @@ int kb_score_counts(const kb_model *m, const kb_counts *c, double *dec,
     return decide(m, acc, norm, dec, probs);
 }
 
-/* Adds the first occurrences of c->scratch[from, to) to acc and norm,
- * as if each were seen once; repeats go to s->rep.scratch.  The rank entries of
- * the block are fetched before any is used, then its rows.  On x86-64
- * a second copy uses the popcnt instruction, chosen at load time when
- * the processor has it (the baseline does not: kb_popcount64 is then
- * arithmetic); 7% of classify -j 1. */
+/* One block of first occurrences, gathered but not yet added: their rows
+ * (prefetched) and buckets. */
+enum { SCORE_BLOCK = 32 };
+typedef struct first_block {
+    const float *rows[SCORE_BLOCK];
+    uint32_t bucket[SCORE_BLOCK];
+    size_t n;
+} first_block;
+
+/* Gathers the first occurrences of c->scratch[from, to) into fb and
+ * prefetches their rows; repeats go to s->rep.scratch.  The rank entries
+ * of the block are fetched before any is used.  On x86-64 a second copy
+ * uses the popcnt instruction, chosen at load time when the processor has
+ * it (the baseline does not: kb_popcount64 is then arithmetic). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("popcnt", "default")))
 #endif
-static size_t score_first_block(const kb_model *m, const kb_counts *c,
-                                kb_score_scratch *s, size_t from, size_t to,
-                                double acc[2][KB_MAX_LABELS], double norm[2])
+static void gather_first_block(const kb_model *m, const kb_counts *c,
+                               kb_score_scratch *s, size_t from, size_t to,
+                               first_block *fb)
 {
-    enum { BLOCK = 32 };
-    const float *rows[BLOCK];
-    uint32_t bucket[BLOCK];
-    size_t width = (size_t)m->k + 1, nr = 0;
-    uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
-    const double tf1 = kb_model_tf(m, 1);
+    size_t width = (size_t)m->k + 1;
+    fb->n = 0;
     for (size_t i = from; i < to; i++)
         __builtin_prefetch(&m->rank[c->scratch[i] >> 6]);
     for (size_t i = from; i < to; i++) {
@@ -138,24 +142,30 @@ static size_t score_first_block(const kb_model *m, const kb_counts *c,
         uint32_t r = kb_model_row(m, b);
         if (!r)
             continue;
-        rows[nr] = m->rows + (size_t)(r - 1) * width;
-        __builtin_prefetch(rows[nr]);
-        bucket[nr++] = b;
+        fb->rows[fb->n] = m->rows + (size_t)(r - 1) * width;
+        __builtin_prefetch(fb->rows[fb->n]);
+        fb->bucket[fb->n++] = b;
     }
-    for (size_t i = 0; i < nr; i++) {
-        double v = tf1 * (double)rows[i][0];
-        int space = bucket[i] >= lead_from;
+}
+
+/* Adds a gathered block to acc and norm, each row as if seen once. */
+static void add_first_block(const kb_model *m, const first_block *fb,
+                            double acc[2][KB_MAX_LABELS], double norm[2])
+{
+    uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
+    const double tf1 = kb_model_tf(m, 1);
+    for (size_t i = 0; i < fb->n; i++) {
+        double v = tf1 * (double)fb->rows[i][0];
+        int space = fb->bucket[i] >= lead_from;
         norm[space] += v * v;
-        add_row(acc[space], v, rows[i], m->k);
+        add_row(acc[space], v, fb->rows[i], m->k);
     }
-    return nr;
 }
 
 int kb_score_buckets(const kb_model *m, const kb_counts *c,
                      kb_score_scratch *s, double *dec, double *probs,
                      size_t *known)
 {
-    enum { BLOCK = 32 };
     size_t n_known = 0;
     int k = m->k;
     double acc[2][KB_MAX_LABELS] = {{0}}, norm[2] = {0, 0};
@@ -166,10 +176,24 @@ int kb_score_buckets(const kb_model *m, const kb_counts *c,
     if (KB_GROW(s->rep.scratch, s->rep.scratch_cap, c->n_raw ? c->n_raw : 1))
         return -1;
     s->rep.n_raw = 0;
-    for (size_t base = 0; base < c->n_raw; base += BLOCK)
-        n_known += score_first_block(m, c, s, base,
-                                     base + BLOCK < c->n_raw ? base + BLOCK : c->n_raw,
-                                     acc, norm);
+    /* A two-stage pipeline: block j+1 is gathered (its rows prefetched)
+     * before block j is added, so the rows arrive while other work is
+     * done.  The additions keep the order of the buckets. */
+    first_block fb[2];
+    fb[0].n = fb[1].n = 0;
+    size_t j = 0;
+    for (size_t base = 0; base < c->n_raw; base += SCORE_BLOCK, j++) {
+        size_t to = base + SCORE_BLOCK < c->n_raw ? base + SCORE_BLOCK : c->n_raw;
+        gather_first_block(m, c, s, base, to, &fb[j & 1]);
+        if (j > 0) {
+            add_first_block(m, &fb[(j - 1) & 1], acc, norm);
+            n_known += fb[(j - 1) & 1].n;
+        }
+    }
+    if (j > 0) {
+        add_first_block(m, &fb[(j - 1) & 1], acc, norm);
+        n_known += fb[(j - 1) & 1].n;
+    }
     uint64_t *seen = s->seen; /* (locals: the stores cannot alias them) */
     const uint32_t *raw = c->scratch;
     for (size_t i = 0, n = c->n_raw; i < n; i++) /* every bit back to 0 */
