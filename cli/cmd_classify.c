@@ -43,6 +43,21 @@ static int batch_due(const batch *b)
     return b->len >= BATCH_BYTES || b->n_lines >= BATCH_LINES;
 }
 
+/* With --article, a due batch waits for the end of its last article (a
+ * blank line), so that every article of ordinary length is read whole by
+ * the context stage, as eval reads it; only an article longer than four
+ * batches is cut (its sentences before the cut then see no sentence
+ * after it). */
+static int article_batch_due(const job *jb, const batch *b, const char *t,
+                             size_t len)
+{
+    if (!batch_due(b))
+        return 0;
+    if (!jb->article_mode || kb_text_blank(t, len))
+        return 1;
+    return b->len >= 4 * (size_t)BATCH_BYTES || b->n_lines >= 4 * (size_t)BATCH_LINES;
+}
+
 static int flush_batch(run *r, batch *b, int last_open)
 {
     b->last_open = last_open;
@@ -99,7 +114,8 @@ static int classify_text_file(run *r, const char *path)
             rc = cli_error("%s:%zu: out of memory", path, in.lineno);
             break;
         }
-        if (batch_due(&b) || (stream && !kb_lines_ready(&in))) {
+        if (article_batch_due(r->jb, &b, text, len) ||
+            (stream && !kb_lines_ready(&in))) {
             r->prog.done_bytes = r->file_bytes + in.offset;
             rc = flush_batch(r, &b, 1);
         }

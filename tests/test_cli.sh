@@ -140,6 +140,16 @@ awk -F'\t' 'NR > 1 { print $1 }' "$DEV" > "$T/gold.txt"
 acc_eval=$(sed -n 's/^{"n":[0-9]*,"accuracy":\([0-9.]*\).*/\1/p' "$T/ctx.json")
 acc_cls=$("$K" classify --sentences --article --min-known 0 --model "$T/ctx.model" "$T/dev_art.txt" | cut -f3 | paste - "$T/gold.txt" | awk '$1 == $2 { c++ } END { printf "%.6f", c / NR }')
 check "classify --sentences --article labels as eval does ($acc_cls, $acc_eval)" [ "$acc_cls" = "$acc_eval" ]
+# an article that straddles the 1 MiB batch boundary is read whole: the
+# same labels and confidences as the article alone (padding articles end
+# 500-1500 text bytes before the boundary; the target has 2 KB or more)
+LC_ALL=C awk -v lim=1048576 'BEGIN { n = 0 } /^$/ { if (n > lim - 1500) exit; print; next } { n += length($0); if (n > lim - 500) exit; print }' "$T/dev_art.txt" > "$T/pad.txt"
+LC_ALL=C awk '/^$/ { if (n >= 2048 && k >= 8) exit; n = 0; k = 0; next } NR > 2000 { n += length($0); k++; print }' "$T/dev_art.txt" | tail -n 30 > "$T/target.txt"
+{ cat "$T/pad.txt"; echo; cat "$T/target.txt"; } > "$T/straddle.txt"
+nt=$(wc -l < "$T/target.txt")
+"$K" classify --sentences --article --min-known 0 --model "$T/ctx.model" "$T/straddle.txt" | tail -n "$nt" | cut -f3,4 > "$T/straddle.out"
+"$K" classify --sentences --article --min-known 0 --model "$T/ctx.model" "$T/target.txt" | cut -f3,4 > "$T/alone.out"
+check "an article across the batch boundary is read whole ($(LC_ALL=C awk '{ n += length($0) } END { print n }' "$T/pad.txt") bytes before it, $nt lines)" cmp -s "$T/straddle.out" "$T/alone.out"
 for j in 1 3; do "$K" classify -j $j --format jsonl --model "$T/ctx.model" "$T/dev_art.txt" "$ART" > "$T/ctx$j.jsonl"; done
 check "context output identical for -j 1 and -j 3" cmp -s "$T/ctx1.jsonl" "$T/ctx3.jsonl"
 expect_error "--article needs --sentences" "--article goes with --sentences" "$K" classify --article --model "$T/ctx.model" "$ART"
