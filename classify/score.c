@@ -148,9 +148,10 @@ static void gather_first_block(const kb_model *m, const kb_counts *c,
     }
 }
 
-/* Adds a gathered block to acc and norm, each row as if seen once. */
-static void add_first_block(const kb_model *m, const first_block *fb,
-                            double acc[2][KB_MAX_LABELS], double norm[2])
+/* Adds a gathered block to acc and norm, each row as if seen once;
+ * returns how many rows it added (buckets the model knows). */
+static size_t add_first_block(const kb_model *m, const first_block *fb,
+                              double acc[2][KB_MAX_LABELS], double norm[2])
 {
     uint32_t lead_from = (uint32_t)1 << m->params.feat.hash_bits;
     const double tf1 = kb_model_tf(m, 1);
@@ -160,6 +161,7 @@ static void add_first_block(const kb_model *m, const first_block *fb,
         norm[space] += v * v;
         add_row(acc[space], v, fb->rows[i], m->k);
     }
+    return fb->n;
 }
 
 int kb_score_buckets(const kb_model *m, const kb_counts *c,
@@ -180,19 +182,16 @@ int kb_score_buckets(const kb_model *m, const kb_counts *c,
      * before block j is added, so the rows arrive while other work is
      * done.  The additions keep the order of the buckets. */
     first_block fb[2];
-    fb[0].n = fb[1].n = 0;
-    size_t j = 0;
-    for (size_t base = 0; base < c->n_raw; base += SCORE_BLOCK, j++) {
-        size_t to = base + SCORE_BLOCK < c->n_raw ? base + SCORE_BLOCK : c->n_raw;
-        gather_first_block(m, c, s, base, to, &fb[j & 1]);
-        if (j > 0) {
-            add_first_block(m, &fb[(j - 1) & 1], acc, norm);
-            n_known += fb[(j - 1) & 1].n;
-        }
-    }
-    if (j > 0) {
-        add_first_block(m, &fb[(j - 1) & 1], acc, norm);
-        n_known += fb[(j - 1) & 1].n;
+    size_t blocks = (c->n_raw + SCORE_BLOCK - 1) / SCORE_BLOCK;
+    for (size_t j = 0; j <= blocks; j++) {
+        size_t from = j * SCORE_BLOCK;
+        if (j < blocks)
+            gather_first_block(m, c, s, from,
+                               from + SCORE_BLOCK < c->n_raw ? from + SCORE_BLOCK
+                                                             : c->n_raw,
+                               &fb[j & 1]);
+        if (j > 0)
+            n_known += add_first_block(m, &fb[(j - 1) & 1], acc, norm);
     }
     uint64_t *seen = s->seen; /* (locals: the stores cannot alias them) */
     const uint32_t *raw = c->scratch;
