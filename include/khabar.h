@@ -227,6 +227,10 @@ KB_API void kb_model_search_path(const char *const *extra_dirs, char *out, size_
 
 /* Writes to a temporary file and renames it over path. */
 KB_API int kb_model_save(const kb_model *m, const char *path, kb_error *err);
+/* Loads a model file.  A model of 1 MiB or more leaves a binary copy of
+ * its rows in $KHABAR_CACHE_DIR (default $XDG_CACHE_HOME/khabar or
+ * ~/.cache/khabar; the empty string turns it off), which later loads of
+ * the same unchanged file read instead of parsing the text. */
 KB_API kb_model *kb_model_load(const char *path, kb_error *err);
 
 KB_API int kb_model_n_labels(const kb_model *m);
@@ -237,6 +241,8 @@ KB_API const char *kb_model_written_by(const kb_model *m);
 KB_API const kb_params *kb_model_params(const kb_model *m);
 KB_API int kb_model_label_index(const kb_model *m, const char *label);
 KB_API size_t kb_model_n_rows(const kb_model *m);
+/* 1 when kb_model_load read the rows from its cache. */
+KB_API int kb_model_from_cache(const kb_model *m);
 
 /* ------------------------------------------------------------- predict */
 

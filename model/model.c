@@ -132,6 +132,7 @@ const char *kb_model_written_by(const kb_model *m) { return m->written_by; }
 const char *kb_version(void) { return KB_VERSION; }
 const kb_params *kb_model_params(const kb_model *m) { return &m->params; }
 size_t kb_model_n_rows(const kb_model *m) { return m->n_rows; }
+int kb_model_from_cache(const kb_model *m) { return m->from_cache; }
 
 int kb_model_label_index(const kb_model *m, const char *label)
 {

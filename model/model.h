@@ -43,6 +43,7 @@ struct kb_model {
     /* The article-context stage (params.context): per label, the weights
      * of the context features (KB_CTX_DIM(k)) then a bias. */
     double *ctx_w;        /* k * (KB_CTX_DIM(k) + 1), or NULL */
+    int from_cache;       /* 1 when the rows came from model_cache.c */
 };
 
 /* Context features of a sentence: its own probabilities, the previous
@@ -79,6 +80,25 @@ float kb_model_round(double x);
  * of memory. */
 kb_model *kb_model_alloc(const char *task, const kb_params *p, int k,
                          char *const *labels, size_t n_rows);
+/* model_cache.c: which model file a cache belongs to. */
+typedef struct kb_model_key {
+    uint64_t sum, size; /* the checksum the file declares; its size */
+    int64_t mtime_sec, mtime_nsec;
+    uint64_t ino, dev;
+} kb_model_key;
+struct stat;
+void kb_model_key_of(const struct stat *st, uint64_t sum, kb_model_key *key);
+/* The cache directory into out; -1 when caching is off. */
+int kb_model_cache_dir(char *out, size_t n);
+/* Fills m's row_bucket and rows (m allocated for the header's k and
+ * n_rows) from the cache of model_path; -1 on any miss. */
+int kb_model_cache_read(kb_model *m, const char *model_path,
+                        const kb_model_key *key);
+/* Writes the cache of a model loaded from model_path; failures are
+ * silent (the cache is optional). */
+void kb_model_cache_write(const kb_model *m, const char *model_path,
+                          const kb_model_key *key);
+
 /* Builds the rank index from row_bucket, checking the buckets. */
 int kb_model_index_rows(kb_model *m, kb_error *err);
 int kb_model_is_probabilistic(const kb_model *m);

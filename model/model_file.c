@@ -175,7 +175,7 @@ static char *next_line(reader *r)
 /* Reads the model file into memory: only a regular file, the magic
  * checked on the first bytes before the rest is read. */
 static int read_model_file(const char *path, char **data, size_t *len,
-                           kb_error *err)
+                           struct stat *st_out, kb_error *err)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
@@ -218,6 +218,7 @@ static int read_model_file(const char *path, char **data, size_t *len,
     buf[got] = '\0';
     *data = buf;
     *len = got;
+    *st_out = st;
     return 0;
 }
 
@@ -634,7 +635,9 @@ static int parse_rows_and_sum(reader *r, kb_model *m, uint64_t sum_wanted)
     return 0;
 }
 
-static kb_model *parse_model(reader *r, uint64_t sum_wanted)
+/* The header, up to and including the "data" line, into a model whose
+ * rows are still to be filled. */
+static kb_model *parse_head(reader *r)
 {
     header head;
     memset(&head, 0, sizeof head);
@@ -661,6 +664,14 @@ static kb_model *parse_model(reader *r, uint64_t sum_wanted)
     m->n_train = head.n_train;
     snprintf(m->written_by, sizeof m->written_by, "%s",
              head.written_by[0] ? head.written_by : "1.0.0");
+    return m;
+}
+
+static kb_model *parse_model(reader *r, uint64_t sum_wanted)
+{
+    kb_model *m = parse_head(r);
+    if (!m)
+        return NULL;
     size_t first_row_line = r->line + 1;
     if (parse_rows_and_sum(r, m, sum_wanted) != 0) {
         kb_model_free(m);
@@ -703,13 +714,104 @@ static kb_model *parse_buffer(const char *path, const char *data, size_t len,
     return m;
 }
 
+/* ---------------------------------------------------- the rows' cache */
+
+/* Models smaller than this parse fast enough: no cache. */
+#define CACHE_MIN_BYTES ((off_t)1 << 20)
+/* The header of a model (up to its "data" line) fits in this. */
+#define HEAD_MAX_BYTES ((size_t)64 << 10)
+
+/* The checksum a model file declares on its last line; -1 if none. */
+static int declared_sum(int fd, off_t size, uint64_t *sum)
+{
+    char tail[40];
+    if (size < (off_t)sizeof tail ||
+        pread(fd, tail, sizeof tail, size - (off_t)sizeof tail) != (ssize_t)sizeof tail ||
+        tail[sizeof tail - 1] != '\n' || tail[sizeof tail - 27] != '\n')
+        return -1;
+    unsigned long long want;
+    char end;
+    if (sscanf(tail + sizeof tail - 26, "checksum %16llx%c", &want, &end) != 2 ||
+        end != '\n')
+        return -1;
+    *sum = want;
+    return 0;
+}
+
+/* The model's header parsed from its first bytes and its rows read from
+ * the cache (model_cache.c); NULL on any miss, with nothing reported:
+ * the caller then loads the file as usual. */
+static kb_model *load_cached(const char *path, int fd, const struct stat *st)
+{
+    uint64_t sum;
+    size_t n = (size_t)st->st_size < HEAD_MAX_BYTES ? (size_t)st->st_size
+                                                    : HEAD_MAX_BYTES;
+    char *head = malloc(n + 1);
+    ssize_t got = head ? pread(fd, head, n, 0) : -1;
+    if (got != (ssize_t)n || declared_sum(fd, st->st_size, &sum) != 0) {
+        free(head);
+        return NULL;
+    }
+    head[n] = '\0';
+    char *data = strstr(head, "\ndata\n");
+    kb_error ignored;
+    reader r = {.path = path, .err = &ignored, .data = head,
+                .len = data ? (size_t)(data - head) + 6 : 0};
+    kb_model *m = data ? parse_head(&r) : NULL;
+    kb_model_key key;
+    kb_model_key_of(st, sum, &key);
+    struct stat now;
+    if (m && (kb_model_cache_read(m, path, &key) != 0 ||
+              fstat(fd, &now) != 0 || now.st_size != st->st_size ||
+              now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+              now.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+              kb_model_index_rows(m, &ignored) != 0)) {
+        kb_model_free(m);
+        m = NULL;
+    }
+    if (m)
+        m->from_cache = 1;
+    kb_buf_free(&r.cur);
+    free(head);
+    return m;
+}
+
+static kb_model *try_cache(const char *path)
+{
+    char dir[PATH_MAX];
+    if (kb_model_cache_dir(dir, sizeof dir) != 0)
+        return NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    kb_model *m = NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size >= CACHE_MIN_BYTES &&
+        (unsigned long long)st.st_size <= KB_MAX_MODEL_BYTES)
+        m = load_cached(path, fd, &st);
+    close(fd);
+    return m;
+}
+
 kb_model *kb_model_load(const char *path, kb_error *err)
 {
+    kb_model *m = try_cache(path);
+    if (m)
+        return m;
     char *data = NULL;
     size_t len = 0;
-    if (read_model_file(path, &data, &len, err) != 0)
+    struct stat st;
+    if (read_model_file(path, &data, &len, &st, err) != 0)
         return NULL;
-    kb_model *m = parse_buffer(path, data, len, err);
+    m = parse_buffer(path, data, len, err);
+    unsigned long long sum; /* parse_buffer checked the checksum line */
+    if (m && st.st_size >= CACHE_MIN_BYTES && len == (size_t)st.st_size &&
+        sscanf(data + len - 17, "%16llx", &sum) == 1) {
+        kb_model_key key;
+        kb_model_key_of(&st, (uint64_t)sum, &key);
+        kb_model_cache_write(m, path, &key);
+    }
     free(data);
     return m;
 }

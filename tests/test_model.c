@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static kb_dataset corpus; /* the first rows of models/corpus/train.tsv */
@@ -588,6 +590,121 @@ static void test_one_pass_scoring(void **state)
 
 /* The model reader's fast float parser against strtof: every idf and
  * weight of both shipped models, as loaded, equals strtof of its text. */
+/* Files in dir (not . and ..). */
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void assert_same_model(const kb_model *a, const kb_model *b)
+{
+    assert_int_equal(a->k, b->k);
+    assert_int_equal(a->n_rows, b->n_rows);
+    assert_memory_equal(a->row_bucket, b->row_bucket,
+                        a->n_rows * sizeof *a->row_bucket);
+    assert_memory_equal(a->rows, b->rows,
+                        a->n_rows * ((size_t)a->k + 1) * sizeof *a->rows);
+    assert_memory_equal(a->rank, b->rank,
+                        KB_SPACE_SIZE(&a->params.feat) / 64 * sizeof *a->rank);
+    assert_memory_equal(a->bias, b->bias, (size_t)a->k * sizeof *a->bias);
+    assert_memory_equal(&a->params, &b->params, sizeof a->params);
+    assert_int_equal(a->ctx_w != NULL, b->ctx_w != NULL);
+    if (a->ctx_w)
+        assert_memory_equal(a->ctx_w, b->ctx_w, (size_t)a->k *
+                            (KB_CTX_DIM((size_t)a->k) + 1) * sizeof *a->ctx_w);
+}
+
+/* The rows' cache (model_cache.c) on a copy of the shipped topic model:
+ * written after a slow load, read by the next, equal to the parsed model;
+ * a damaged cache, an edited model, a model too new to trust and a cache
+ * turned off all fall back to parsing. */
+static void test_rows_cache(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = tu_read_file(tu_src("models/topic.model"), &len);
+    assert_non_null(text);
+    char *model = tu_write_temp(text, len, ".model");
+    char dir[] = "/tmp/kbcache-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    setenv("KHABAR_CACHE_DIR", dir, 1);
+    struct timespec old[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, model, old, 0), 0);
+    kb_error err;
+    kb_model *parsed = kb_model_load(model, &err);
+    assert_non_null(parsed);
+    assert_int_equal(kb_model_from_cache(parsed), 0);
+    assert_int_equal(count_files(dir), 1);
+    kb_model *cached = kb_model_load(model, &err);
+    assert_non_null(cached);
+    assert_int_equal(kb_model_from_cache(cached), 1);
+    assert_same_model(parsed, cached);
+    kb_model_free(cached);
+
+    /* a damaged cache is a miss, and is written again */
+    struct dirent *e;
+    DIR *d = opendir(dir);
+    while ((e = readdir(d)) && e->d_name[0] == '.')
+        ;
+    char cache[512];
+    snprintf(cache, sizeof cache, "%s/%s", dir, e->d_name);
+    closedir(d);
+    FILE *f = fopen(cache, "r+b");
+    assert_non_null(f);
+    fseek(f, 5000000, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, 5000000, SEEK_SET);
+    fputc(c ^ 1, f);
+    fclose(f);
+    cached = kb_model_load(model, &err);
+    assert_non_null(cached);
+    assert_int_equal(kb_model_from_cache(cached), 0);
+    assert_same_model(parsed, cached);
+    kb_model_free(cached);
+    cached = kb_model_load(model, &err);
+    assert_int_equal(kb_model_from_cache(cached), 1);
+    kb_model_free(cached);
+
+    /* an edited model is parsed again, and its damage reported */
+    char *row = strstr(text, "\ndata\n") + 6, was = row[0];
+    row[0] = was == '1' ? '2' : '1';
+    f = fopen(model, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+    expect_refused(model, "checksum mismatch");
+    row[0] = was;
+
+    /* a model modified just now is not cached; the empty dir turns it off */
+    char *fresh = tu_write_temp(text, len, ".model");
+    kb_model *m = kb_model_load(fresh, &err);
+    assert_non_null(m);
+    kb_model_free(m);
+    assert_int_equal(count_files(dir), 1);
+    setenv("KHABAR_CACHE_DIR", "", 1);
+    assert_int_equal(utimensat(AT_FDCWD, fresh, old, 0), 0);
+    m = kb_model_load(fresh, &err);
+    assert_int_equal(kb_model_from_cache(m), 0);
+    kb_model_free(m);
+    assert_int_equal(count_files(dir), 1);
+    unsetenv("KHABAR_CACHE_DIR");
+
+    kb_model_free(parsed);
+    unlink(cache);
+    rmdir(dir);
+    unlink(model);
+    unlink(fresh);
+    free(model);
+    free(fresh);
+    free(text);
+}
+
 static void test_floats_as_strtof(void **state)
 {
     (void)state;
@@ -630,7 +747,7 @@ int main(void)
         cmocka_unit_test(test_cross_validation), cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_context_model), cmocka_unit_test(test_context_cv),
         cmocka_unit_test(test_explain), cmocka_unit_test(test_one_pass_scoring),
-        cmocka_unit_test(test_floats_as_strtof),
+        cmocka_unit_test(test_floats_as_strtof), cmocka_unit_test(test_rows_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
