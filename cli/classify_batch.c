@@ -1,16 +1,19 @@
 /*
  * classify_batch.c: labels one batch of lines for `khabar classify`.
  *
- * With -j N the batch is cut into N slices of lines; each thread segments
- * and labels its slice.  Then, in order and on one thread, the sentences
- * are read in their article's context, given their final labels and
- * numbers, and each article's totals are summed.  Each thread then formats
- * its slice, and the slices are written in order, so the output is the
- * same for every N.
+ * With -j N (N > 1) the batch is cut into 8N slices of lines, and each of
+ * the N threads segments and labels the next slice left until none is,
+ * so that a slow slice or a core busy with another process does not hold
+ * the others back.  Then, in order and on one thread, the sentences are
+ * read in their article's context, given their final labels and numbers,
+ * and each article's totals are summed.  The threads then format the
+ * slices the same way, and the slices are written in order, so the output
+ * is the same for every N.
  */
 #include "classify_job.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,23 +178,79 @@ static void *format_slice(void *arg)
     return NULL;
 }
 
-static void run_phase(worker *ws, int nt, void *(*fn)(void *))
+/* One thread of a phase: takes the next slice left until none is. */
+typedef struct lane {
+    crew *c;
+    int t;
+    void *(*fn)(void *);
+    atomic_int *next;
+} lane;
+
+static void *run_lane(void *arg)
+{
+    lane *l = arg;
+    for (int i; (i = atomic_fetch_add(l->next, 1)) < l->c->n_slices;) {
+        worker *w = &l->c->ws[i];
+        w->seg = l->c->seg[l->t];
+        w->pred = l->c->pred[l->t];
+        l->fn(w);
+    }
+    return NULL;
+}
+
+static void run_phase(crew *c, void *(*fn)(void *))
 {
     pthread_t th[MAX_THREADS];
     int started[MAX_THREADS] = {0};
+    atomic_int next = 0;
+    lane lanes[MAX_THREADS];
     pthread_attr_t attr; /* not the stack limit's size: ICU wants room */
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, WORKER_STACK);
-    for (int t = 1; t < nt; t++)
-        started[t] = pthread_create(&th[t], &attr, fn, &ws[t]) == 0;
+    for (int t = 0; t < c->nt; t++)
+        lanes[t] = (lane){c, t, fn, &next};
+    for (int t = 1; t < c->nt; t++)
+        started[t] = pthread_create(&th[t], &attr, run_lane, &lanes[t]) == 0;
     pthread_attr_destroy(&attr);
-    fn(&ws[0]);
-    for (int t = 1; t < nt; t++) {
+    run_lane(&lanes[0]); /* slices a thread failed to start for go here */
+    for (int t = 1; t < c->nt; t++)
         if (started[t])
             pthread_join(th[t], NULL);
-        else
-            fn(&ws[t]);
+}
+
+int crew_start(crew *c, int nt, const job *jb, const kb_model *m)
+{
+    kb_error err;
+    memset(c, 0, sizeof *c);
+    c->nt = nt;
+    c->n_slices = nt == 1 ? 1 : nt * SLICES_PER_THREAD;
+    c->ws = calloc((size_t)c->n_slices, sizeof *c->ws);
+    if (!c->ws)
+        return cli_error("out of memory");
+    for (int i = 0; i < c->n_slices; i++)
+        c->ws[i].jb = jb;
+    for (int t = 0; t < nt; t++) {
+        c->seg[t] = kb_segmenter_new(&err);
+        c->pred[t] = c->seg[t] ? kb_predictor_new(m, &err) : NULL;
+        if (!c->pred[t])
+            return cli_error("%s", err.msg);
     }
+    return 0;
+}
+
+void crew_stop(crew *c)
+{
+    for (int t = 0; t < c->nt; t++) {
+        kb_segmenter_free(c->seg[t]);
+        kb_predictor_free(c->pred[t]);
+    }
+    for (int i = 0; c->ws && i < c->n_slices; i++) {
+        free(c->ws[i].sent);
+        free(c->ws[i].probs);
+        out_free(&c->ws[i].out);
+    }
+    free(c->ws);
+    memset(c, 0, sizeof *c);
 }
 
 /* ------------------------------------------------------------- context */
@@ -323,35 +382,40 @@ static void leading_summaries(const job *jb, const batch *b, const flat *ids,
 
 /* ---------------------------------------------------------------- batch */
 
-static void cut_slices(worker *ws, int nt, const batch *b)
+static void cut_slices(crew *c, const batch *b)
 {
-    size_t per = (b->len + (size_t)nt - 1) / (size_t)nt, line = 0;
-    for (int t = 0; t < nt; t++) {
-        ws[t].b = b;
-        ws[t].line_lo = line;
+    size_t ns = (size_t)c->n_slices;
+    size_t per = (b->len + ns - 1) / ns, line = 0;
+    for (size_t t = 0; t < ns; t++) {
+        worker *w = &c->ws[t];
+        w->b = b;
+        w->line_lo = line;
         while (line < b->n_lines &&
-               (t == nt - 1 || b->line_at[line] < per * (size_t)(t + 1)))
+               (t == ns - 1 || b->line_at[line] < per * (t + 1)))
             line++;
-        ws[t].line_hi = line;
+        w->line_hi = line;
+        w->failed = 0;
     }
 }
 
-int classify_batch(worker *ws, int nt, job *jb, batch *b)
+int classify_batch(crew *c, job *jb, batch *b)
 {
-    cut_slices(ws, nt, b);
-    run_phase(ws, nt, label_slice);
-    for (int t = 0; t < nt; t++)
+    worker *ws = c->ws;
+    int ns = c->n_slices;
+    cut_slices(c, b);
+    run_phase(c, label_slice);
+    for (int t = 0; t < ns; t++)
         if (ws[t].failed)
             return cli_error("%s: %s", b->n_arts ? b->arts[0]->doc : "-",
                              ws[t].err.msg);
     size_t total = 0;
-    for (int t = 0; t < nt; t++)
+    for (int t = 0; t < ns; t++)
         total += ws[t].n_sent;
     flat *ids = malloc((total ? total : 1) * sizeof *ids);
     if (!ids)
         return cli_error("out of memory");
     size_t n = 0;
-    for (int t = 0; t < nt; t++)
+    for (int t = 0; t < ns; t++)
         for (size_t i = 0; i < ws[t].n_sent; i++)
             ids[n++] = (flat){&ws[t], i};
     int rc = jb->context ? context_pass(jb, b, ids, total) : 0;
@@ -370,8 +434,8 @@ int classify_batch(worker *ws, int nt, job *jb, batch *b)
         leading_summaries(jb, b, ids, total, &lead);
         out_flush(&lead, stdout);
         out_free(&lead);
-        run_phase(ws, nt, format_slice);
-        for (int t = 0; t < nt; t++)
+        run_phase(c, format_slice);
+        for (int t = 0; t < ns; t++)
             out_flush(&ws[t].out, stdout);
         if (jb->line_buffered)
             fflush(stdout);

@@ -71,11 +71,15 @@ typedef struct job {
     size_t sentences_done; /* for the progress line */
 } job;
 
+/* A slice of a batch's lines and what labelling it gives.  A batch is cut
+ * into more slices than threads, and each thread takes the next slice
+ * left (with its own segmenter and predictor), so that a slow slice or a
+ * busy core does not hold the others back. */
 typedef struct worker {
     const job *jb;
     const batch *b;
     size_t line_lo, line_hi; /* slice of lines */
-    kb_segmenter *seg;
+    kb_segmenter *seg;       /* the tools of the thread labelling it */
     kb_predictor *pred;
     sentence *sent;
     size_t n_sent, sent_cap;
@@ -87,9 +91,23 @@ typedef struct worker {
     kb_error err;
 } worker;
 
+/* The threads and the slices they share out. */
+#define SLICES_PER_THREAD 8
+typedef struct crew {
+    int nt;                /* threads */
+    int n_slices;          /* 1 with one thread, else nt * SLICES_PER_THREAD */
+    worker *ws;            /* n_slices */
+    kb_segmenter *seg[MAX_THREADS];
+    kb_predictor *pred[MAX_THREADS];
+} crew;
+/* The crew's threads' tools and slices; 0 or an error reported. */
+int crew_start(crew *c, int nt, const job *jb, const kb_model *m);
+void crew_stop(crew *c);
+
 /* classify_batch.c: labels, reads in context, numbers and prints a batch.
  * Returns 0, CLI_EXIT_ERROR or CLI_EXIT_OUTPUT. */
-int classify_batch(worker *ws, int nt, job *jb, batch *b);
+int classify_batch(crew *c, job *jb, batch *b);
+
 /* Adds a line of article art to the batch; -1 when out of memory. */
 int batch_add_line(batch *b, const char *t, size_t len, size_t art);
 /* Adds an article (taking doc and rec); its index, or -1. */

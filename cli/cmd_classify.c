@@ -27,7 +27,7 @@
 #define BATCH_LINES (1u << 16) /* bounds memory for many short lines too */
 
 typedef struct run {
-    worker *ws;
+    crew crew;
     int nt;
     job *jb;
     progress prog;
@@ -61,7 +61,7 @@ static int article_batch_due(const job *jb, const batch *b, const char *t,
 static int flush_batch(run *r, batch *b, int last_open)
 {
     b->last_open = last_open;
-    int rc = classify_batch(r->ws, r->nt, r->jb, b);
+    int rc = classify_batch(&r->crew, r->jb, b);
     batch_reset(b);
     progress_tick(&r->prog, r->jb->sentences_done);
     return rc;
@@ -467,31 +467,6 @@ static int input_files(int argc, char **argv, const classify_opts *o,
     return 0;
 }
 
-static int start_workers(worker *ws, int nt, const job *jb, const kb_model *m)
-{
-    kb_error err;
-    for (int t = 0; t < nt; t++) {
-        ws[t].jb = jb;
-        ws[t].seg = kb_segmenter_new(&err);
-        ws[t].pred = ws[t].seg ? kb_predictor_new(m, &err) : NULL;
-        if (!ws[t].pred)
-            return cli_error("%s", err.msg);
-    }
-    return 0;
-}
-
-static void stop_workers(worker *ws, int nt)
-{
-    for (int t = 0; t < nt; t++) {
-        kb_segmenter_free(ws[t].seg);
-        kb_predictor_free(ws[t].pred);
-        free(ws[t].sent);
-        free(ws[t].probs);
-        out_free(&ws[t].out);
-    }
-    free(ws);
-}
-
 static int classify_files(run *r, char **files, int nfiles)
 {
     int failed = 0;
@@ -540,16 +515,14 @@ int cmd_classify(int argc, char **argv)
      * with no article around it (--sentences without --article). */
     jb.context = kb_model_has_context(m) && !o.no_context &&
                  (!jb.sentences_mode || jb.article_mode || r.input_kind);
-    r.ws = calloc((size_t)r.nt, sizeof *r.ws);
-    int rc = r.ws ? start_workers(r.ws, r.nt, &jb, m) : cli_error("out of memory");
+    int rc = crew_start(&r.crew, r.nt, &jb, m);
     char **files = NULL, **listed = NULL;
     int nfiles = 0;
     if (rc == 0)
         rc = input_files(argc, argv, &o, &files, &nfiles, &listed);
     if (rc == 0)
         rc = classify_files(&r, files, nfiles);
-    if (r.ws)
-        stop_workers(r.ws, r.nt);
+    crew_stop(&r.crew);
     free(jb.carry);
     for (size_t c = 0; c < jb.n_columns; c++)
         free(jb.columns[c]);
