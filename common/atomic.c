@@ -104,6 +104,20 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
+/* A write past the file size limit (ulimit -f) fails with EFBIG, already
+ * reported, and raises SIGXFSZ, held meanwhile: taken here, it would
+ * otherwise kill the process, unreported, when the signals are let in. */
+static void drop_file_size_signal(void)
+{
+    sigset_t pending, one;
+    struct timespec now = {0, 0};
+    if (sigpending(&pending) != 0 || !sigismember(&pending, SIGXFSZ))
+        return;
+    sigemptyset(&one);
+    sigaddset(&one, SIGXFSZ);
+    sigtimedwait(&one, NULL, &now);
+}
+
 int kb_write_file_atomic(const char *path, const char *data, size_t len,
                          const char *what, kb_error *err)
 {
@@ -131,6 +145,7 @@ int kb_write_file_atomic(const char *path, const char *data, size_t len,
     if (rc == 0)
         sync_dir(path);
     free(tmp);
+    drop_file_size_signal();
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

@@ -56,6 +56,15 @@ else
   skip=$((skip + 1)); echo "skip: full-disk save (needs root and tmpfs)"
 fi
 
+# --- a save past the file size limit (ulimit -f): an error, not a kill
+printf 'an old file the user keeps\n' > "$T/fsize.model"
+cp "$T/fsize.model" "$T/fsize.copy"
+(ulimit -f 100; "$K" train --data "$T/small.tsv" --out "$T/fsize.model" --quiet) 2> "$T/err"; rc=$?
+check "save past the file size limit exits 1, not killed (rc $rc)" [ "$rc" -eq 1 ]
+check "save past the file size limit says why" grep -q "fsize.model: write failed: File too large" "$T/err"
+check "save past the file size limit keeps the old file" cmp -s "$T/fsize.model" "$T/fsize.copy"
+check "save past the file size limit leaves no temporary" no_temps "$T"
+
 # --- signals during the save: the target is absent or whole, never a part
 i=0
 for delay in 0.3 0.6 0.9 1.2 1.5 1.8 2.1 2.4; do
