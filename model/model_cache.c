@@ -11,7 +11,8 @@
  * from: the same device, inode, size, modification time and declared
  * checksum; its own payload carries a checksum too.  Any doubt is a miss,
  * and a miss is silent: the model is then parsed as before, so a damaged
- * or hand-edited model is still reported as such.  A model modified less
+ * or hand-edited model is still reported as such.  Only a cache file the
+ * user owns and no one else may write is read (mode 0600).  A model modified less
  * than two seconds ago is not cached (as git treats "racily clean"
  * files): a second edit within the file system's timestamp granularity
  * would otherwise go unseen.  KHABAR_CACHE_DIR set to the empty string
@@ -134,7 +135,10 @@ int kb_model_cache_read(kb_model *m, const char *model_path,
     struct stat st;
     size_t size = sizeof got + m->n_rows * sizeof *m->row_bucket +
                   floats_of(m) * sizeof *m->rows;
+    /* only a cache this user wrote, which no one else may write: the
+     * payload checksum finds damage, not a planted file */
     int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+             st.st_uid == geteuid() && (st.st_mode & 022) == 0 &&
              (uint64_t)st.st_size == size && read_all(fd, &got, sizeof got) == 0;
     want.payload_sum = got.payload_sum;
     ok = ok && memcmp(&want, &got, sizeof got) == 0 &&
@@ -183,6 +187,7 @@ void kb_model_cache_write(const kb_model *m, const char *model_path,
     memcpy(buf + sizeof h, m->row_bucket, buckets_len);
     memcpy(buf + sizeof h + buckets_len, m->rows, rows_len);
     kb_error ignored;
-    kb_write_file_atomic(path, buf, len, "model cache", &ignored);
+    if (kb_write_file_atomic(path, buf, len, "model cache", &ignored) == 0)
+        chmod(path, 0600);
     free(buf);
 }

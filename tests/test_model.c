@@ -671,6 +671,15 @@ static void test_rows_cache(void **state)
     assert_int_equal(kb_model_from_cache(cached), 1);
     kb_model_free(cached);
 
+    /* a cache others may write is not trusted (and is written again) */
+    assert_int_equal(chmod(cache, 0666), 0);
+    cached = kb_model_load(model, &err);
+    assert_int_equal(kb_model_from_cache(cached), 0);
+    kb_model_free(cached);
+    struct stat st;
+    assert_int_equal(stat(cache, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+
     /* an edited model is parsed again, and its damage reported */
     char *row = strstr(text, "\ndata\n") + 6, was = row[0];
     row[0] = was == '1' ? '2' : '1';
