@@ -28,7 +28,6 @@
 
 typedef struct run {
     crew crew;
-    int nt;
     job *jb;
     progress prog;
     int input_kind;        /* 0: plain text, else REC_* */
@@ -505,7 +504,7 @@ int cmd_classify(int argc, char **argv)
     if (!r.text_field)
         r.text_field = "text";
     r.prog.mode = o.progress;
-    r.nt = (int)(o.threads < 1 ? 1 : o.threads > MAX_THREADS ? MAX_THREADS : o.threads);
+    int nt = (int)(o.threads < 1 ? 1 : o.threads > MAX_THREADS ? MAX_THREADS : o.threads);
     kb_model *m = cli_load_model(o.model, NULL);
     if (!m)
         return CLI_EXIT_ERROR;
@@ -515,7 +514,7 @@ int cmd_classify(int argc, char **argv)
      * with no article around it (--sentences without --article). */
     jb.context = kb_model_has_context(m) && !o.no_context &&
                  (!jb.sentences_mode || jb.article_mode || r.input_kind);
-    int rc = crew_start(&r.crew, r.nt, &jb, m);
+    int rc = crew_start(&r.crew, nt, &jb, m);
     char **files = NULL, **listed = NULL;
     int nfiles = 0;
     if (rc == 0)

@@ -28,7 +28,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -149,15 +148,6 @@ int kb_model_cache_read(kb_model *m, const char *model_path,
     return ok ? 0 : -1;
 }
 
-/* May a file of len bytes be written?  (The file size limit would raise
- * SIGXFSZ, and the cache must never cost the command anything.) */
-static int size_allowed(size_t len)
-{
-    struct rlimit rl;
-    return getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
-           (uint64_t)rl.rlim_cur > (uint64_t)len ? 1 : 0;
-}
-
 void kb_model_cache_write(const kb_model *m, const char *model_path,
                           const kb_model_key *key)
 {
@@ -177,7 +167,7 @@ void kb_model_cache_write(const kb_model *m, const char *model_path,
     size_t rows_len = floats_of(m) * sizeof *m->rows;
     size_t buckets_len = m->n_rows * sizeof *m->row_bucket;
     size_t len = sizeof(kb_cache_header) + buckets_len + rows_len;
-    char *buf = size_allowed(len) ? malloc(len) : NULL;
+    char *buf = malloc(len);
     if (!buf)
         return;
     kb_cache_header h;

@@ -118,7 +118,7 @@ static int format_model(const kb_model *m, kb_buf *b)
 }
 
 static kb_model *parse_buffer(const char *path, const char *data, size_t len,
-                              kb_error *err);
+                              uint64_t *declared, kb_error *err);
 
 int kb_model_save(const kb_model *m, const char *path, kb_error *err)
 {
@@ -128,7 +128,8 @@ int kb_model_save(const kb_model *m, const char *path, kb_error *err)
         return kb_fail(err, "%s: out of memory formatting the model", path);
     }
     kb_error e2;
-    kb_model *back = parse_buffer(path, b.data, b.len, &e2);
+    uint64_t declared;
+    kb_model *back = parse_buffer(path, b.data, b.len, &declared, &e2);
     if (!back) {
         kb_buf_free(&b);
         return kb_fail(err, "%s: not written: the model would not load back "
@@ -222,6 +223,17 @@ static int read_model_file(const char *path, char **data, size_t *len,
     return 0;
 }
 
+/* "checksum <16 hex digits>\n" at line; -1 if it is not that. */
+static int parse_checksum_line(const char *line, uint64_t *sum)
+{
+    unsigned long long want;
+    char end;
+    if (sscanf(line, "checksum %16llx%c", &want, &end) != 2 || end != '\n')
+        return -1;
+    *sum = want;
+    return 0;
+}
+
 static int check_magic(reader *r, uint64_t *sum_wanted)
 {
     if (r->len < strlen(MAGIC) || memcmp(r->data, MAGIC, strlen(MAGIC)) != 0) {
@@ -238,13 +250,9 @@ static int check_magic(reader *r, uint64_t *sum_wanted)
     size_t p = r->len - 1;
     while (p > 0 && r->data[p - 1] != '\n')
         p--;
-    unsigned long long want;
-    char tail;
-    if (sscanf(r->data + p, "checksum %16llx%c", &want, &tail) != 2 ||
-        tail != '\n')
+    if (parse_checksum_line(r->data + p, sum_wanted) != 0)
         return kb_fail(r->err, "%s: truncated model (no checksum line at the end)",
                        r->path);
-    *sum_wanted = want;
     r->len = p; /* parse only what the checksum covers */
     return 0;
 }
@@ -689,9 +697,10 @@ static kb_model *parse_model(reader *r, uint64_t sum_wanted)
 
 /* The header is parsed before the checksum is known (it is small and every
  * field is checked); a checksum mismatch still wins over any other error,
- * so a damaged file is reported as damaged. */
+ * so a damaged file is reported as damaged.  *declared gets the checksum the
+ * file declares (when a model is returned). */
 static kb_model *parse_buffer(const char *path, const char *data, size_t len,
-                              kb_error *err)
+                              uint64_t *declared, kb_error *err)
 {
     reader r = {.path = path, .err = err, .data = data, .len = len};
     kb_model *m = NULL;
@@ -701,6 +710,7 @@ static kb_model *parse_buffer(const char *path, const char *data, size_t len,
         r.err = &header_err;
         m = parse_model(&r, want);
         r.err = err;
+        *declared = want;
         if (!m) {
             /* report a damaged file as damaged, whatever broke first */
             if (kb_checksum(r.data, r.len) != want)
@@ -724,18 +734,13 @@ static kb_model *parse_buffer(const char *path, const char *data, size_t len,
 /* The checksum a model file declares on its last line; -1 if none. */
 static int declared_sum(int fd, off_t size, uint64_t *sum)
 {
-    char tail[40];
-    if (size < (off_t)sizeof tail ||
-        pread(fd, tail, sizeof tail, size - (off_t)sizeof tail) != (ssize_t)sizeof tail ||
-        tail[sizeof tail - 1] != '\n' || tail[sizeof tail - 27] != '\n')
+    enum { TAIL = 40 }; /* the checksum line (26 bytes) and the '\n' before */
+    char tail[TAIL + 1];
+    if (size < TAIL || pread(fd, tail, TAIL, size - TAIL) != TAIL ||
+        tail[TAIL - 27] != '\n')
         return -1;
-    unsigned long long want;
-    char end;
-    if (sscanf(tail + sizeof tail - 26, "checksum %16llx%c", &want, &end) != 2 ||
-        end != '\n')
-        return -1;
-    *sum = want;
-    return 0;
+    tail[TAIL] = '\0';
+    return parse_checksum_line(tail + TAIL - 26, sum);
 }
 
 /* The model's header parsed from its first bytes and its rows read from
@@ -804,12 +809,11 @@ kb_model *kb_model_load(const char *path, kb_error *err)
     struct stat st;
     if (read_model_file(path, &data, &len, &st, err) != 0)
         return NULL;
-    m = parse_buffer(path, data, len, err);
-    unsigned long long sum; /* parse_buffer checked the checksum line */
-    if (m && st.st_size >= CACHE_MIN_BYTES && len == (size_t)st.st_size &&
-        sscanf(data + len - 17, "%16llx", &sum) == 1) {
+    uint64_t declared;
+    m = parse_buffer(path, data, len, &declared, err);
+    if (m && st.st_size >= CACHE_MIN_BYTES && len == (size_t)st.st_size) {
         kb_model_key key;
-        kb_model_key_of(&st, (uint64_t)sum, &key);
+        kb_model_key_of(&st, declared, &key);
         kb_model_cache_write(m, path, &key);
     }
     free(data);

@@ -65,6 +65,16 @@ check "save past the file size limit says why" grep -q "fsize.model: write faile
 check "save past the file size limit keeps the old file" cmp -s "$T/fsize.model" "$T/fsize.copy"
 check "save past the file size limit leaves no temporary" no_temps "$T"
 
+# --- the rows cache cannot be written past the file size limit: the
+# command goes on as if there were no cache, and leaves no part of one
+cp "$REPO/models/topic.model" "$T/big.model"
+touch -d '1 hour ago' "$T/big.model"
+(ulimit -f 100; KHABAR_CACHE_DIR="$T/cache" "$K" classify --model "$T/big.model" "$ART" > "$T/limited.out") 2> "$T/err"; rc=$?
+check "classify with a cache too big for the file size limit exits 0 (rc $rc)" [ "$rc" -eq 0 ]
+KHABAR_CACHE_DIR= "$K" classify --model "$T/big.model" "$ART" > "$T/plain.out"
+check "... and labels as without a cache" cmp -s "$T/limited.out" "$T/plain.out"
+check "... and leaves no cache file" [ -z "$(ls -A "$T/cache" 2>/dev/null)" ]
+
 # --- signals during the save: the target is absent or whole, never a part
 i=0
 for delay in 0.3 0.6 0.9 1.2 1.5 1.8 2.1 2.4; do
