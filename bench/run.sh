@@ -30,6 +30,7 @@ TRAIN=models/corpus/train.tsv
 DEV=models/corpus/dev.tsv
 C=$(awk '$1 == "C" {print $2; exit}' models/topic.model)
 S=$(awk '$1 == "solver" {print $2; exit}' models/topic.model)
+NB=$(awk '$1 == "nb_scale" && $2 == 1 {print "--nb"; exit}' models/topic.model)
 
 # --- data: 500,000+ sentences (one a line) and the same text as articles
 cut -f3 $TRAIN | tail -n +2 > $W/sent.txt
@@ -46,7 +47,7 @@ echo "data: $nsent sentences ($(wc -c < $W/big.txt) bytes), articles file $mb MB
 measure() { /usr/bin/time -f "%e %M" -o $W/time.txt "$@" > /dev/null; cat $W/time.txt; }
 
 # --- khabar
-kt=$(measure $K train --data $TRAIN --task topic -C "$C" --solver "$S" --labels military,negotiation,humanitarian,other --out $W/k.model --quiet | cut -d' ' -f1)
+kt=$(measure $K train --data $TRAIN --task topic -C "$C" --solver "$S" $NB --labels military,negotiation,humanitarian,other --out $W/k.model --quiet | cut -d' ' -f1)
 kacc=$($K eval --model $W/k.model --data $DEV --json | sed 's/^{"n":[0-9]*,"accuracy":\([0-9.]*\).*/\1/')
 kf1=$($K eval --model $W/k.model --data $DEV --json | sed 's/.*"macro_f1":\([0-9.]*\).*/\1/')
 set -- $(measure $K classify -j 1 --sentences --model $W/k.model $W/big.txt)

@@ -35,11 +35,12 @@ int cmd_info(int argc, char **argv)
         printf(" %s", kb_model_label(m, j));
     printf("\nnormalize %s\nchar_ngrams %d %d\nword_ngrams %d\nhash_bits %d\n"
            "min_df %d\nlead_clause %d %g\nsolver %s\nC %g\ncontext %d %d %g\n"
-           "class_weights %s\nfeatures %zu\nrows_from_cache %s\n", norm, o->feat.char_min, o->feat.char_max,
+           "class_weights %s\nnb_scale %d\nfeatures %zu\nrows_from_cache %s\n", norm, o->feat.char_min, o->feat.char_max,
            o->feat.word_max, o->feat.hash_bits, o->feat.min_df,
            o->feat.lead_words, o->feat.lead_weight, kb_solver_name(o->solver),
            o->C, o->context, o->context_window, o->context_C,
-           o->class_weights[0] ? o->class_weights : "none", kb_model_n_rows(m),
+           o->class_weights[0] ? o->class_weights : "none", o->nb_scale,
+           kb_model_n_rows(m),
            kb_model_from_cache(m) ? "yes" : "no");
     free(path);
     kb_model_free(m);

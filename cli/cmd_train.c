@@ -112,6 +112,8 @@ static int print_train_help(void)
         "  --context-C VALUE  the second stage's cost (default %g)\n"
         "  --class-weight L=F,...  multiply C by F for label L's sentences\n"
         "                     (liblinear's per-class cost; default none)\n"
+        "  --nb               scale each label's features by their naive Bayes\n"
+        "                     log-count ratios (NBSVM; default off)\n"
         "  --normalize LIST   normalisation steps (default all: %s)\n"
         "  --eps VALUE        solver tolerance (default: liblinear's)\n"
         "  --seed N           seed for folds and solvers (default %llu)\n"
@@ -149,6 +151,7 @@ static int parse_train_args(int argc, char **argv, train_args *a,
         {"context-window", required_argument, 0, 'y'},
         {"context-C", required_argument, 0, 'z'},
         {"class-weight", required_argument, 0, 'c'},
+        {"nb", no_argument, 0, 'B'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     kb_params *p = &o->params;
@@ -172,6 +175,7 @@ static int parse_train_args(int argc, char **argv, train_args *a,
         case 'L': rc = cli_long("--lead", optarg, 0, 64, &v); p->feat.lead_words = (int)v; break;
         case 'W': rc = cli_double("--lead-weight", optarg, 1e-6, 10, &p->feat.lead_weight); break;
         case 'x': p->context = 1; break;
+        case 'B': p->nb_scale = 1; break;
         case 'X': p->context = 0; break;
         case 'y': rc = cli_long("--context-window", optarg, 1, 50, &v); p->context_window = (int)v; break;
         case 'z': rc = cli_double("--context-C", optarg, KB_MIN_C, KB_MAX_C, &p->context_C); break;

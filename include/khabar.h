@@ -26,11 +26,11 @@ extern "C" {
 #define KB_API
 #endif
 
-#define KB_VERSION "1.1.0"
+#define KB_VERSION "2.0.0"
 /* The library's version, as KB_VERSION; a program linked against a shared
  * libkhabar may differ from the header it was compiled with. */
 KB_API const char *kb_version(void);
-#define KB_MODEL_FORMAT_VERSION 2
+#define KB_MODEL_FORMAT_VERSION 3
 
 /* Limits (documented in README.md). */
 #define KB_MAX_LABELS 64          /* classes in one model */
@@ -179,6 +179,11 @@ typedef struct kb_params {
      * the factor for that label's sentences), as "label=factor,..." ;
      * "" for none.  Raises a rare label's recall. */
     char class_weights[256];
+    /* 1: each label's classifier is trained on features scaled by their
+     * naive Bayes log-count ratios for that label (NBSVM, Wang and
+     * Manning 2012); the ratios are folded into the weights, so
+     * classifying is unchanged.  0: off. */
+    int nb_scale;
 } kb_params;
 
 KB_API void kb_params_default(kb_params *p);

@@ -90,6 +90,7 @@ static int format_model(const kb_model *m, kb_buf *b)
     rc |= appendf(b, "context %d %d %.17g\n", o->context, o->context_window,
                   o->context_C);
     rc |= appendf(b, "class_weights %s\n", o->class_weights[0] ? o->class_weights : "none");
+    rc |= appendf(b, "nb_scale %d\n", o->nb_scale);
     rc |= appendf(b, "n_train %zu\n", m->n_train);
     rc |= appendf(b, "bias");
     for (int j = 0; j < m->k; j++)
@@ -431,6 +432,11 @@ static int parse_header(reader *r, header *m)
         strcpy(o->class_weights, strcmp(v, "none") ? v : "");
         if (kb_params_check(o, &e2) != 0)
             return bad(r, e2.msg);
+    }
+    if (m->version >= 3) { /* versions 1 and 2 had no NB scaling */
+        if (parse_int(r, "nb_scale", 0, 1, &x))
+            return -1;
+        o->nb_scale = (int)x;
     }
     if (parse_int(r, "n_train", 0, LONG_MAX, &x))
         return -1;

@@ -46,6 +46,8 @@ int kb_params_check(const kb_params *p, kb_error *err)
                             "solver's default)", p->eps);
     if (kb_class_weights_parse(p->class_weights, NULL, 0, NULL, NULL, err) < 0)
         return -1;
+    if (p->nb_scale != 0 && p->nb_scale != 1)
+        return kb_fail(err, "nb_scale %d: must be 0 or 1", p->nb_scale);
     if (p->context != 0 && p->context != 1)
         return kb_fail(err, "context %d: must be 0 or 1", p->context);
     if (p->context_window < 1 || p->context_window > 50)

@@ -3,8 +3,9 @@
 #   1. assembles models/corpus/train.tsv and dev.tsv from the batches;
 #   2. for each model, chooses C by 5-fold cross-validation on train
 #      (folds by whole document) and trains on all of train.  Both models
-#      are L2-loss linear SVMs (liblinear's dual solver) with the
-#      lead-clause feature space and the article-context stage, whose
+#      are L2-loss linear SVMs (liblinear's dual solver), one per label on
+#      features scaled by their naive Bayes log-count ratios (--nb), with
+#      the lead-clause feature space and the article-context stage, whose
 #      logistic second stage turns the SVM's scores into probabilities;
 #      stance weighs its two partisan labels twice (all chosen by CV and
 #      dev: see models/README.md).
@@ -17,11 +18,11 @@ K=${KHABAR:-build/khabar}
 sh models/corpus/assemble.sh
 $K train --data models/corpus/train.tsv --task topic \
   --labels military,negotiation,humanitarian,other \
-  --lead 8 --context --solver l2svm-dual \
+  --lead 8 --context --solver l2svm-dual --nb \
   --search-c --cv 5 --out models/topic.model
 $K train --data models/corpus/train.tsv --task stance \
   --labels pro_government,pro_opposition,neutral \
-  --lead 8 --context --solver l2svm-dual \
+  --lead 8 --context --solver l2svm-dual --nb \
   --class-weight pro_government=2,pro_opposition=2 \
   --search-c --cv 5 --out models/stance.model
 for m in topic stance; do

@@ -882,11 +882,11 @@ static int train_options(PyObject *kw, kb_train_opts *o, char **labels,
             if (PyErr_Occurred())
                 return -1;
             p->seed = v;
-        } else if (!strcmp(k, "context")) {
+        } else if (!strcmp(k, "context") || !strcmp(k, "nb")) {
             int v = PyObject_IsTrue(val);
             if (v < 0)
                 return -1;
-            p->context = v;
+            *(!strcmp(k, "context") ? &p->context : &p->nb_scale) = v;
         } else if (!strcmp(k, "char_ngrams")) {
             PyObject *seq = PySequence_Check(val) && !PyUnicode_Check(val)
                                 ? PySequence_Fast(val, "char_ngrams") : NULL;
@@ -956,7 +956,8 @@ PyDoc_STRVAR(train_doc,
 "'text' and optionally 'doc'.  Options: C, solver, labels, char_ngrams\n"
 "(min, max), word_ngrams, hash_bits, min_df, normalize, lead, lead_weight,\n"
 "context, context_window, context_C, class_weight ({label: factor} or\n"
-"'label=factor,...'), eps, seed.  The GIL is released while training.");
+"'label=factor,...'), nb (naive Bayes feature scaling, as --nb), eps,\n"
+"seed.  The GIL is released while training.");
 
 static PyObject *khabar_train(PyObject *mod, PyObject *args, PyObject *kw)
 {

@@ -134,6 +134,12 @@ def test_train_and_evaluate(tmp_path):
     from_dicts = khabar.train([{"topic": r["topic"], "text": r["text"]} for r in rows],
                               class_weight={"other": 2})
     assert from_dicts.labels
+    nb = khabar.train([{"topic": r["topic"], "text": r["text"]} for r in rows],
+                      nb=True)  # naive Bayes scaling, as train --nb
+    nb.save(str(tmp_path / "nb.model"))
+    assert "\nnb_scale 1\n" in (tmp_path / "nb.model").read_text(encoding="utf-8")
+    assert "\nnb_scale 0\n" in path.read_text(encoding="utf-8")
+    assert nb.evaluate(DEV)["accuracy"] > 0.5
 
 
 def test_errors():

@@ -75,6 +75,26 @@ static char *temp_path(void)
     return p;
 }
 
+/* Removes a temporary file and frees its path. */
+static void remove_temp(char *path)
+{
+    unlink(path);
+    free(path);
+}
+
+/* Asserts that two files hold the same bytes. */
+static void assert_same_bytes(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *da = tu_read_file(a, &la), *db = tu_read_file(b, &lb);
+    assert_non_null(da);
+    assert_non_null(db);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    free(da);
+    free(db);
+}
+
 static double train_accuracy(const kb_model *m)
 {
     kb_error err;
@@ -118,10 +138,7 @@ static void test_round_trip_exact(void **state)
     kb_model *m2 = kb_model_load(a, &err);
     assert_non_null(m2);
     assert_int_equal(kb_model_save(m2, b, &err), 0);
-    size_t la, lb;
-    char *da = tu_read_file(a, &la), *db = tu_read_file(b, &lb);
-    assert_int_equal(la, lb);
-    assert_memory_equal(da, db, la);
+    assert_same_bytes(a, b);
     /* and the loaded model predicts exactly as the trained one */
     kb_predictor *p1 = kb_predictor_new(m, &err), *p2 = kb_predictor_new(m2, &err);
     for (size_t i = 0; i < 200; i++) {
@@ -133,12 +150,8 @@ static void test_round_trip_exact(void **state)
     }
     kb_predictor_free(p1);
     kb_predictor_free(p2);
-    free(da);
-    free(db);
-    unlink(a);
-    unlink(b);
-    free(a);
-    free(b);
+    remove_temp(a);
+    remove_temp(b);
     kb_model_free(m);
     kb_model_free(m2);
 }
@@ -154,16 +167,9 @@ static void test_deterministic(void **state)
     m = train_default("l2svm-dual");
     assert_int_equal(kb_model_save(m, b, &err), 0);
     kb_model_free(m);
-    size_t la, lb;
-    char *da = tu_read_file(a, &la), *db = tu_read_file(b, &lb);
-    assert_int_equal(la, lb);
-    assert_memory_equal(da, db, la);
-    free(da);
-    free(db);
-    unlink(a);
-    unlink(b);
-    free(a);
-    free(b);
+    assert_same_bytes(a, b);
+    remove_temp(a);
+    remove_temp(b);
 }
 
 /* Writes a changed copy of a saved model; `fix` recomputes the checksum. */
@@ -239,7 +245,7 @@ static void test_bad_model_files(void **state)
     /* hand edits: caught by the checksum, and by the checks behind it */
     p = variant(good, "\nlabels ", "\nlabels x", 0);
     refused_and_removed(p, "checksum mismatch");
-    p = variant(good, "khabar-model 2", "khabar-model 7", 1);
+    p = variant(good, "khabar-model 3", "khabar-model 7", 1);
     refused_and_removed(p, "format version 7");
     p = variant(good, "hash_bits 18", "hash_bits 99", 1);
     refused_and_removed(p, ":8: 'hash_bits' must be");
@@ -335,6 +341,67 @@ static void test_cross_validation(void **state)
     kb_metrics_free(&mt);
     assert_int_equal(kb_cross_validate(&corpus, &o, 1, &mt, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "2..100 folds"));
+}
+
+/* NB scaling (train --nb): the model learns, its weights are not the
+ * plain model's, the setting survives the file exactly, cross-validation
+ * runs with it, and a version-2 file (no nb_scale line) loads with it
+ * off while a bad value is refused. */
+static void test_nb_scale(void **state)
+{
+    (void)state;
+    kb_train_opts o;
+    kb_error err;
+    kb_train_opts_default(&o);
+    assert_int_equal(kb_solver_parse("l2svm-dual", &o.params.solver, &err), 0);
+    kb_model *plain = kb_train(&corpus, &o, &err);
+    o.params.nb_scale = 1;
+    kb_model *nb = kb_train(&corpus, &o, &err);
+    assert_non_null(plain);
+    assert_non_null(nb);
+    assert_true(train_accuracy(nb) > 0.9);
+    assert_int_equal(nb->n_rows, plain->n_rows);
+    size_t width = (size_t)nb->k + 1, differ = 0;
+    for (size_t r = 0; r < nb->n_rows; r++) {
+        assert_true(nb->rows[r * width] == plain->rows[r * width]); /* idf */
+        for (size_t j = 1; j < width; j++)
+            differ += nb->rows[r * width + j] != plain->rows[r * width + j];
+    }
+    assert_true(differ > nb->n_rows); /* most weights moved */
+
+    char *a = temp_path(), *b = temp_path();
+    assert_int_equal(kb_model_save(nb, a, &err), 0);
+    kb_model *back = kb_model_load(a, &err);
+    assert_non_null(back);
+    assert_int_equal(kb_model_params(back)->nb_scale, 1);
+    assert_int_equal(kb_model_save(back, b, &err), 0);
+    assert_same_bytes(a, b);
+    char *da = tu_read_file(a, NULL);
+    assert_non_null(strstr(da, "\nnb_scale 1\n"));
+    free(da);
+
+    kb_metrics mt;
+    assert_int_equal(kb_cross_validate(&corpus, &o, 3, &mt, NULL, NULL, &err), 0);
+    assert_int_equal(mt.n, corpus.n);
+    assert_true(mt.macro_f1 > 0.5 && mt.macro_f1 < 1.0);
+    kb_metrics_free(&mt);
+
+    char *p = variant(a, "\nnb_scale 1", "\nnb_scale 2", 1);
+    refused_and_removed(p, "'nb_scale' must be");
+    char *v2 = variant(a, "khabar-model 3", "khabar-model 2", 0);
+    p = variant(v2, "nb_scale 1\n", "", 1);
+    kb_model *old = kb_model_load(p, &err);
+    if (!old)
+        fail_msg("%s", err.msg);
+    assert_int_equal(kb_model_params(old)->nb_scale, 0);
+    kb_model_free(old);
+    remove_temp(p);
+    remove_temp(v2);
+    remove_temp(a);
+    remove_temp(b);
+    kb_model_free(back);
+    kb_model_free(nb);
+    kb_model_free(plain);
 }
 
 static void test_metrics(void **state)
@@ -757,6 +824,7 @@ int main(void)
         cmocka_unit_test(test_context_model), cmocka_unit_test(test_context_cv),
         cmocka_unit_test(test_explain), cmocka_unit_test(test_one_pass_scoring),
         cmocka_unit_test(test_floats_as_strtof), cmocka_unit_test(test_rows_cache),
+        cmocka_unit_test(test_nb_scale),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

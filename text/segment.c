@@ -18,7 +18,7 @@
  * sentence (kb_text_blank); a sentence longer
  * than KB_MAX_SENTENCE_BYTES is cut at a space before the limit.
  */
-#include "common.h"
+#include "text.h"
 
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
@@ -26,11 +26,18 @@
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
 
+/* Sentence_Break classes of code points below U+0800, from ICU. */
+enum { SB_TABLE_SIZE = 0x800 };
+
 struct kb_segmenter {
     UBreakIterator *bi;
     UText *ut;
     kb_span *spans;
     size_t n, cap;
+    int use_icu;       /* 1: every line through ICU's iterator (reference) */
+    size_t *breaks;    /* one line's sentence boundaries */
+    size_t n_breaks, breaks_cap;
+    uint8_t sb[SB_TABLE_SIZE];
 };
 
 kb_segmenter *kb_segmenter_new(kb_error *err)
@@ -47,6 +54,8 @@ kb_segmenter *kb_segmenter_new(kb_error *err)
         kb_segmenter_free(sg);
         return NULL;
     }
+    for (UChar32 c = 0; c < SB_TABLE_SIZE; c++)
+        sg->sb[c] = (uint8_t)u_getIntPropertyValue(c, UCHAR_SENTENCE_BREAK);
     return sg;
 }
 
@@ -59,6 +68,7 @@ void kb_segmenter_free(kb_segmenter *sg)
     if (sg->ut)
         utext_close(sg->ut);
     free(sg->spans);
+    free(sg->breaks);
     free(sg);
 }
 
@@ -291,7 +301,16 @@ static size_t before_glued_opener(const char *t, size_t a, size_t end)
     return is_terminator(char_at(t, end, q, &next)) ? p : end;
 }
 
-static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
+static int add_break(kb_segmenter *sg, size_t at)
+{
+    if (KB_GROW(sg->breaks, sg->breaks_cap, sg->n_breaks + 1))
+        return -1;
+    sg->breaks[sg->n_breaks++] = at;
+    return 0;
+}
+
+/* The line's boundaries from ICU's iterator (the reference). */
+static int icu_breaks(kb_segmenter *sg, const char *t, size_t a, size_t b)
 {
     UErrorCode st = U_ZERO_ERROR;
     if (b - a > INT32_MAX)
@@ -300,11 +319,132 @@ static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
     ubrk_setUText(sg->bi, sg->ut, &st);
     if (U_FAILURE(st))
         return -1;
-    size_t start = a;
     ubrk_first(sg->bi);
-    for (int32_t pos = ubrk_next(sg->bi); pos != UBRK_DONE;
-         pos = ubrk_next(sg->bi)) {
-        size_t end = a + (size_t)pos;
+    for (int32_t pos = ubrk_next(sg->bi); pos != UBRK_DONE; pos = ubrk_next(sg->bi))
+        if (add_break(sg, a + (size_t)pos) != 0)
+            return -1;
+    return 0;
+}
+
+/* The Sentence_Break class of the code point at t[i] (bad bytes: Other),
+ * and the index after it in *next. */
+static int sb_at(const kb_segmenter *sg, const char *t, size_t b, size_t i,
+                 size_t *next)
+{
+    unsigned char c0 = (unsigned char)t[i];
+    if (c0 < 0x80) {
+        *next = i + 1;
+        return sg->sb[c0];
+    }
+    UChar32 c = char_at(t, b, i, next);
+    if (c < 0)
+        return U_SB_OTHER;
+    return c < SB_TABLE_SIZE ? sg->sb[c]
+                             : u_getIntPropertyValue(c, UCHAR_SENTENCE_BREAK);
+}
+
+static int is_ext_fmt(int sb) { return sb == U_SB_EXTEND || sb == U_SB_FORMAT; }
+static int is_saterm(int sb) { return sb == U_SB_ATERM || sb == U_SB_STERM; }
+
+/* The class at i, with the Extend and Format characters after it taken
+ * as part of it (UAX #29 rule SB5); *next is after them. */
+static int sb_ex(const kb_segmenter *sg, const char *t, size_t b, size_t i,
+                 size_t *next)
+{
+    int sb = sb_at(sg, t, b, i, next);
+    size_t k;
+    while (*next < b && is_ext_fmt(sb_at(sg, t, b, *next, &k)))
+        *next = k;
+    return sb;
+}
+
+/* The class of the character before i that Extend and Format characters
+ * attach to (SB5); Other when there is none. */
+static int sb_before(const kb_segmenter *sg, const char *t, size_t a, size_t i)
+{
+    while (i > a) {
+        /* back one code point, as ICU reads bad bytes (a code point is at
+         * most 4 bytes, so a window of 4 is enough) */
+        size_t base = i - a > 4 ? i - 4 : a, next;
+        int32_t p = (int32_t)(i - base);
+        U8_BACK_1((const uint8_t *)t + base, 0, p);
+        size_t q = base + (size_t)p;
+        int sb = sb_at(sg, t, i, q, &next);
+        if (!is_ext_fmt(sb) || q == a)
+            return sb;
+        i = q;
+    }
+    return U_SB_OTHER;
+}
+
+/* Whether UAX #29 keeps the sentence going after the terminator run
+ * ATerm/STerm Close* Sp* that ends at j (next class c): SB6 and SB7 right
+ * after a full stop, SB8 (a lower-case letter before any other letter or
+ * terminator), SB8a (a comma-like SContinue or another terminator). */
+static int run_continues(const kb_segmenter *sg, const char *t, size_t a,
+                         size_t b, size_t term, int aterm, int bare, size_t j)
+{
+    size_t next;
+    int c = sb_ex(sg, t, b, j, &next);
+    if (c == U_SB_SCONTINUE || is_saterm(c))
+        return 1;                                       /* SB8a */
+    if (!aterm)
+        return 0;
+    if (bare && c == U_SB_NUMERIC)
+        return 1;                                       /* SB6 */
+    if (bare && c == U_SB_UPPER) {                      /* SB7 */
+        int before = sb_before(sg, t, a, term);
+        if (before == U_SB_UPPER || before == U_SB_LOWER)
+            return 1;
+    }
+    for (size_t k = j; k < b; k = next) {               /* SB8 */
+        c = sb_at(sg, t, b, k, &next);
+        if (c == U_SB_LOWER)
+            return 1;
+        if (c == U_SB_OLETTER || c == U_SB_UPPER || is_saterm(c) ||
+            c == U_SB_SEP || c == U_SB_CR || c == U_SB_LF)
+            return 0;
+    }
+    return 0;
+}
+
+/* The line's boundaries, found from its terminators alone: within a line
+ * (no paragraph separator), UAX #29 can only break after a run of
+ * ATerm/STerm, Close* and Sp* (SB9-SB11), unless SB6-SB8a keep the
+ * sentence going; everything else is rule SB998, no break.  The classes
+ * are ICU's; the test and fuzz target compare these boundaries with
+ * ICU's iterator on the corpus, the seeds and random text. */
+static int terminator_breaks(kb_segmenter *sg, const char *t, size_t a, size_t b)
+{
+    size_t i = a, next;
+    while (i < b) {
+        int sb = sb_ex(sg, t, b, i, &next);
+        if (!is_saterm(sb)) {
+            i = next;
+            continue;
+        }
+        size_t term = i, j = next;
+        int aterm = sb == U_SB_ATERM, bare = 1;
+        while (j < b && sb_ex(sg, t, b, j, &next) == U_SB_CLOSE)
+            j = next, bare = 0;
+        while (j < b && sb_ex(sg, t, b, j, &next) == U_SB_SP)
+            j = next, bare = 0;
+        if (j < b && !run_continues(sg, t, a, b, term, aterm, bare, j) &&
+            add_break(sg, j) != 0)
+            return -1;
+        i = j;
+    }
+    return add_break(sg, b);
+}
+
+static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
+{
+    sg->n_breaks = 0;
+    if ((sg->use_icu ? icu_breaks(sg, t, a, b) : terminator_breaks(sg, t, a, b)) != 0)
+        return -1;
+    size_t start = a;
+    for (size_t i = 0; i < sg->n_breaks; i++) {
+        size_t end = sg->breaks[i];
         if (end < b && (ends_with_abbrev(t, start, end) ||
                         ends_with_dot_run(t, start, end)))
             continue;
@@ -316,6 +456,11 @@ static int segment_line(kb_segmenter *sg, const char *t, size_t a, size_t b)
     if (start < b)
         return push_glued(sg, t, start, b);
     return 0;
+}
+
+void kb_segmenter_use_icu(kb_segmenter *sg, int on)
+{
+    sg->use_icu = on;
 }
 
 /* Length of the line break at t[i], or 0: \n, \r, \r\n, U+0085, U+2028, U+2029. */

@@ -13,4 +13,9 @@
  * made; on = 0: every text goes through ICU (the reference). */
 void kb_normalizer_use_table(kb_normalizer *nz, int on);
 
+/* on = 0 (the default): sentence boundaries are found from the
+ * terminators with ICU's Sentence_Break classes; on = 1: every line goes
+ * through ICU's break iterator (the reference). */
+void kb_segmenter_use_icu(kb_segmenter *sg, int on);
+
 #endif

@@ -278,6 +278,116 @@ static void copy_weights(kb_model *m, const struct model *lm)
     }
 }
 
+/* Naive Bayes log-count ratios of label lab over the problem's rows
+ * (NBSVM, Wang and Manning 2012): r[f] = log((p[f] / |p|) / (q[f] / |q|)),
+ * p[f] and q[f] one plus the number of sentences with and without the
+ * label that have feature f.  labels[i] is row i's label. */
+static int nb_ratios(const struct problem *prob, const int *labels, int lab,
+                     size_t n_feat, double *r)
+{
+    double *q = calloc(n_feat ? n_feat : 1, sizeof *q);
+    if (!q)
+        return -1;
+    for (size_t f = 0; f < n_feat; f++)
+        r[f] = q[f] = 1.0;
+    for (int i = 0; i < prob->l; i++)
+        for (const struct feature_node *x = prob->x[i]; x->index != -1; x++)
+            if ((size_t)x->index <= n_feat) /* (not the bias feature) */
+                (labels[i] == lab ? r : q)[x->index - 1] += 1;
+    double sum_p = 0, sum_q = 0;
+    for (size_t f = 0; f < n_feat; f++)
+        sum_p += r[f], sum_q += q[f];
+    for (size_t f = 0; f < n_feat; f++)
+        r[f] = log(r[f] / sum_p) - log(q[f] / sum_q);
+    free(q);
+    return 0;
+}
+
+/* The cost factor of label lab among the parsed class weights (1: none). */
+static double class_factor(const int *wl, const double *wv, int nw, int lab)
+{
+    for (int i = 0; i < nw; i++)
+        if (wl[i] == lab)
+            return wv[i];
+    return 1.0;
+}
+
+/* One-vs-rest with NB scaling: for each label, its sentences against the
+ * rest, on the features scaled by the label's ratios; the ratios are
+ * then folded into its weights (w . (r * x) = (r * w) . x), so the model
+ * scores as any other.  The problem's values are restored on return. */
+static int train_nb(kb_model *m, struct problem *prob, struct parameter param,
+                    const int *wl, const double *wv, int nw, uint64_t seed,
+                    kb_error *err)
+{
+    size_t n_feat = m->n_rows, n_nodes = 0;
+    for (int i = 0; i < prob->l; i++) {
+        const struct feature_node *x = prob->x[i];
+        while (x->index != -1)
+            x++;
+        n_nodes += (size_t)(x - prob->x[i]);
+    }
+    int *labels = malloc((prob->l > 0 ? (size_t)prob->l : 1) * sizeof *labels);
+    double *kept = malloc((n_nodes ? n_nodes : 1) * sizeof *kept);
+    double *ratio = malloc((n_feat ? n_feat : 1) * sizeof *ratio);
+    int rc = -1, pos = +1;
+    if (!labels || !kept || !ratio) {
+        kb_fail(err, "out of memory");
+        goto done;
+    }
+    for (int i = 0, at = 0; i < prob->l; i++) {
+        labels[i] = (int)prob->y[i];
+        for (const struct feature_node *x = prob->x[i]; x->index != -1; x++)
+            kept[at++] = x->value;
+    }
+    param.nr_weight = 1;
+    param.weight_label = &pos;
+    for (int lab = 0; lab < m->k; lab++) {
+        int present = 0;
+        for (int i = 0; i < prob->l; i++)
+            present |= labels[i] == lab;
+        if (!present) { /* (possible in a CV fold): never predicted */
+            m->bias[lab] = -KB_MAX_BIAS;
+            continue;
+        }
+        if (nb_ratios(prob, labels, lab, n_feat, ratio) != 0) {
+            kb_fail(err, "out of memory");
+            goto done;
+        }
+        for (int i = 0, at = 0; i < prob->l; i++) {
+            prob->y[i] = labels[i] == lab ? +1 : -1;
+            for (struct feature_node *x = prob->x[i]; x->index != -1; x++, at++)
+                x->value = (size_t)x->index <= n_feat
+                               ? kept[at] * ratio[x->index - 1] : kept[at];
+        }
+        double factor = class_factor(wl, wv, nw, lab);
+        param.weight = &factor;
+        struct model *lm = kb_liblinear_train(prob, &param, seed);
+        if (!lm) {
+            kb_fail(err, "liblinear training failed");
+            goto done;
+        }
+        double sign = lm->label[0] == +1 ? 1.0 : -1.0;
+        for (size_t r = 0; r < n_feat; r++)
+            KB_W(m, r, lab) = kb_model_round(
+                sign * get_decfun_coef(lm, (int)r + 1, 0) * ratio[r]);
+        m->bias[lab] = sign * get_decfun_bias(lm, 0);
+        free_and_destroy_model(&lm);
+    }
+    rc = 0;
+done:
+    if (labels && kept)
+        for (int i = 0, at = 0; i < prob->l; i++) {
+            prob->y[i] = labels[i];
+            for (struct feature_node *x = prob->x[i]; x->index != -1; x++)
+                x->value = kept[at++];
+        }
+    free(labels);
+    free(kept);
+    free(ratio);
+    return rc;
+}
+
 static int check_classes(const kb_featurized *fz, const size_t *idx, size_t n,
                          kb_error *err)
 {
@@ -326,13 +436,18 @@ kb_model *kb_train_rows(const kb_featurized *fz, const size_t *idx, size_t n,
         kb_fail(err, "liblinear: %s", bad);
         goto fail;
     }
-    struct model *lm = kb_liblinear_train(&lp.prob, &param, o->params.seed);
-    if (!lm) {
-        kb_fail(err, "liblinear training failed");
-        goto fail;
+    if (o->params.nb_scale) {
+        if (train_nb(m, &lp.prob, param, wl, wv, nw, o->params.seed, err) != 0)
+            goto fail;
+    } else {
+        struct model *lm = kb_liblinear_train(&lp.prob, &param, o->params.seed);
+        if (!lm) {
+            kb_fail(err, "liblinear training failed");
+            goto fail;
+        }
+        copy_weights(m, lm);
+        free_and_destroy_model(&lm);
     }
-    copy_weights(m, lm);
-    free_and_destroy_model(&lm);
     done = m;
     m = NULL;
 fail:
