@@ -418,11 +418,14 @@ static int terminator_breaks(kb_segmenter *sg, const char *t, size_t a, size_t b
 {
     size_t i = a, next;
     while (i < b) {
-        int sb = sb_ex(sg, t, b, i, &next);
+        /* (Extend and Format characters are never terminators, so only a
+         * terminator needs those after it taken with it) */
+        int sb = sb_at(sg, t, b, i, &next);
         if (!is_saterm(sb)) {
             i = next;
             continue;
         }
+        sb_ex(sg, t, b, i, &next);
         size_t term = i, j = next;
         int aterm = sb == U_SB_ATERM, bare = 1;
         while (j < b && sb_ex(sg, t, b, j, &next) == U_SB_CLOSE)
