@@ -278,29 +278,40 @@ static void copy_weights(kb_model *m, const struct model *lm)
     }
 }
 
-/* Naive Bayes log-count ratios of label lab over the problem's rows
- * (NBSVM, Wang and Manning 2012): r[f] = log((p[f] / |p|) / (q[f] / |q|)),
- * p[f] and q[f] one plus the number of sentences with and without the
- * label that have feature f.  labels[i] is row i's label. */
-static int nb_ratios(const struct problem *prob, const int *labels, int lab,
-                     size_t n_feat, double *r)
+/* How many of the problem's rows of each label have each feature,
+ * count[lab * n_feat + f], and of any label, count[k * n_feat + f] (the
+ * bias feature left out). */
+static double *feature_counts(const struct problem *prob, const int *labels,
+                              int k, size_t n_feat)
 {
-    double *q = calloc(n_feat ? n_feat : 1, sizeof *q);
-    if (!q)
-        return -1;
-    for (size_t f = 0; f < n_feat; f++)
-        r[f] = q[f] = 1.0;
+    double *count = calloc(((size_t)k + 1) * n_feat + 1, sizeof *count);
+    if (!count)
+        return NULL;
+    double *all = count + (size_t)k * n_feat;
     for (int i = 0; i < prob->l; i++)
         for (const struct feature_node *x = prob->x[i]; x->index != -1; x++)
-            if ((size_t)x->index <= n_feat) /* (not the bias feature) */
-                (labels[i] == lab ? r : q)[x->index - 1] += 1;
+            if ((size_t)x->index <= n_feat) {
+                count[(size_t)labels[i] * n_feat + (size_t)x->index - 1] += 1;
+                all[x->index - 1] += 1;
+            }
+    return count;
+}
+
+/* Naive Bayes log-count ratios of label lab (NBSVM, Wang and Manning
+ * 2012): r[f] = log((p[f] / |p|) / (q[f] / |q|)), p[f] and q[f] one plus
+ * the number of sentences with and without the label that have feature
+ * f (feature_counts). */
+static void nb_ratios(const double *count, int k, int lab, size_t n_feat,
+                      double *r)
+{
+    const double *p = count + (size_t)lab * n_feat, *all = count + (size_t)k * n_feat;
     double sum_p = 0, sum_q = 0;
+    for (size_t f = 0; f < n_feat; f++) {
+        sum_p += 1 + p[f];
+        sum_q += 1 + all[f] - p[f];
+    }
     for (size_t f = 0; f < n_feat; f++)
-        sum_p += r[f], sum_q += q[f];
-    for (size_t f = 0; f < n_feat; f++)
-        r[f] = log(r[f] / sum_p) - log(q[f] / sum_q);
-    free(q);
-    return 0;
+        r[f] = log((1 + p[f]) / sum_p) - log((1 + all[f] - p[f]) / sum_q);
 }
 
 /* The cost factor of label lab among the parsed class weights (1: none). */
@@ -330,30 +341,30 @@ static int train_nb(kb_model *m, struct problem *prob, struct parameter param,
     int *labels = malloc((prob->l > 0 ? (size_t)prob->l : 1) * sizeof *labels);
     double *kept = malloc((n_nodes ? n_nodes : 1) * sizeof *kept);
     double *ratio = malloc((n_feat ? n_feat : 1) * sizeof *ratio);
-    int rc = -1, pos = +1;
+    double *count = NULL;
+    int rc = -1, pos = +1, present[KB_MAX_LABELS] = {0};
     if (!labels || !kept || !ratio) {
         kb_fail(err, "out of memory");
         goto done;
     }
     for (int i = 0, at = 0; i < prob->l; i++) {
         labels[i] = (int)prob->y[i];
+        present[labels[i]] = 1;
         for (const struct feature_node *x = prob->x[i]; x->index != -1; x++)
             kept[at++] = x->value;
+    }
+    if (!(count = feature_counts(prob, labels, m->k, n_feat))) {
+        kb_fail(err, "out of memory");
+        goto done;
     }
     param.nr_weight = 1;
     param.weight_label = &pos;
     for (int lab = 0; lab < m->k; lab++) {
-        int present = 0;
-        for (int i = 0; i < prob->l; i++)
-            present |= labels[i] == lab;
-        if (!present) { /* (possible in a CV fold): never predicted */
+        if (!present[lab]) { /* (possible in a CV fold): never predicted */
             m->bias[lab] = -KB_MAX_BIAS;
             continue;
         }
-        if (nb_ratios(prob, labels, lab, n_feat, ratio) != 0) {
-            kb_fail(err, "out of memory");
-            goto done;
-        }
+        nb_ratios(count, m->k, lab, n_feat, ratio);
         for (int i = 0, at = 0; i < prob->l; i++) {
             prob->y[i] = labels[i] == lab ? +1 : -1;
             for (struct feature_node *x = prob->x[i]; x->index != -1; x++, at++)
@@ -385,6 +396,7 @@ done:
     free(labels);
     free(kept);
     free(ratio);
+    free(count);
     return rc;
 }
 
