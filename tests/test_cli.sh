@@ -253,6 +253,21 @@ check "train --help gives the real default solver ($solver)" sh -c "'$K' train -
 # --search-c with --cv reports the scores at the chosen C, as --cv alone does
 "$K" train --data "$T/small.tsv" --task stance --search-c --cv 3 --quiet > "$T/sc.txt" 2> /dev/null
 check "search-c --cv reports CV at the chosen C" sh -c "grep -q '(chosen)' '$T/sc.txt' && grep -q '^macro_f1 0\.' '$T/sc.txt'"
+# --search-c keeps the best C it tried, and stops only after two larger Cs
+# in a row that did not beat it (by more than 1e-4).  Two labels in five
+# replaced by noise make strong regularisation win, so the search stops
+# before the end of the grid.
+awk -F'\t' 'BEGIN { OFS = "\t"; split("military negotiation humanitarian other", L, " ") }
+  NR > 1 && NR % 5 < 2 { $1 = L[(NR % 7) % 4 + 1] } { print }' "$T/small.tsv" > "$T/noisy.tsv"
+"$K" train --data "$T/noisy.tsv" --task topic --search-c --cv 3 > /dev/null 2> "$T/scp.txt"
+check "search-c keeps the best C and stops after two that do not beat it" \
+  awk '
+    / C=[0-9.]+: accuracy / { c = $0; sub(/.* C=/, "", c); sub(/:.*/, "", c)
+      f = $NF; n++; if (n == 1 || f > best + 1e-4) { best = f; bestc = c; worse = 0 } else worse++ }
+    /not tried/ { stopped = 1 }
+    /best C=/ { chosen = $0; sub(/.*best C=/, "", chosen); sub(/ .*/, "", chosen) }
+    END { if (n == 0 || chosen != bestc) exit 1
+          exit !(stopped && worse == 2 && n < 9) }' "$T/scp.txt"
 # dupes reads any TSV with a text column, no label column needed
 printf 'text\nقصفت الطائرات البلدة صباح اليوم\nقصفت الطائرات البلدة صباح اليوم.\n' > "$T/nolabel.tsv"
 "$K" dupes "$T/nolabel.tsv" > "$T/dup.txt" 2> /dev/null
