@@ -15,15 +15,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 K=${KHABAR:-build/khabar}
+. models/settings.sh
 sh models/corpus/assemble.sh
-$K train --data models/corpus/train.tsv --task topic \
-  --labels military,negotiation,humanitarian,other \
-  --lead 8 --context --solver l2svm-dual --nb \
+$K train --data models/corpus/train.tsv $TOPIC_SETTINGS \
   --search-c --cv 5 --out models/topic.model
-$K train --data models/corpus/train.tsv --task stance \
-  --labels pro_government,pro_opposition,neutral \
-  --lead 8 --context --solver l2svm-dual --nb \
-  --class-weight pro_government=2,pro_opposition=2 \
+$K train --data models/corpus/train.tsv $STANCE_SETTINGS \
   --search-c --cv 5 --out models/stance.model
 for m in topic stance; do
   echo "== $m: dev"
